@@ -1114,8 +1114,7 @@ end
 
 local function disconnectWithBye(reason)
 	if conn.state == STATE_CONNECTED then
-		-- Only a frame already started must finish; queued data is stale now.
-		queue:clear(false)
+		-- Queued messages go first (events may be among them), then bye.
 		enqueue({ type = "bye", reason = reason })
 		flushNow()
 	end

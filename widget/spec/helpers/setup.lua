@@ -8,7 +8,8 @@ local M = {}
 -- Returns E (engine), lib (fake socket library), w (widget), T (widget._test).
 function M.start(opts)
 	opts = opts or {}
-	local lib = opts.noSocket and nil or fake_socket.new()
+	local lib
+	if not opts.noSocket then lib = fake_socket.new() end
 	if lib and opts.mode then lib.mode = opts.mode end
 	opts.socket = lib
 	local E = fake_engine.new(opts)
