@@ -277,50 +277,65 @@ do
 		return count == n
 	end
 
-	local function encodeTable(t, buf, n, depth, seen)
-		if depth > MAX_JSON_DEPTH then error("json: nesting deeper than " .. MAX_JSON_DEPTH, 0) end
-		if seen[t] then error("json: cycle in table", 0) end
-		seen[t] = true
+	-- Cycles need no bookkeeping: they hit the depth guard.
+	local function encodeTable(t, buf, n, depth)
+		if depth > MAX_JSON_DEPTH then error("json: nesting deeper than " .. MAX_JSON_DEPTH .. " (or a cycle)", 0) end
 		local mt = getmetatable(t)
 		local kind = mt and mt.__jsontype
 		if kind == nil then kind = isSequence(t) and "array" or "object" end
+		depth = depth + 1
 		if kind == "array" then
 			local len = t.n
 			if type(len) ~= "number" then len = #t end
 			if len == 0 then
 				n = n + 1; buf[n] = "[]"
-			else
-				n = n + 1; buf[n] = "["
-				for i = 1, len do
-					if i > 1 then n = n + 1; buf[n] = "," end
-					n = encodeValue(t[i], buf, n, depth + 1, seen)
+				return n
+			end
+			n = n + 1; buf[n] = "["
+			for i = 1, len do
+				if i > 1 then n = n + 1; buf[n] = "," end
+				local v = t[i]
+				if type(v) == "number" then
+					n = n + 1; buf[n] = intCache[v] or formatNumber(v)
+				else
+					n = encodeValue(v, buf, n, depth)
 				end
-				n = n + 1; buf[n] = "]"
 			end
-		else
-			local first = true
-			n = n + 1; buf[n] = "{"
-			for k, v in pairs(t) do
-				local ks = keyString(k)
-				if not ks then error("json: unsupported key type " .. type(k), 0) end
-				if first then first = false else n = n + 1; buf[n] = "," end
-				n = n + 1; buf[n] = ks
-				n = encodeValue(v, buf, n, depth + 1, seen)
-			end
-			n = n + 1; buf[n] = "}"
+			n = n + 1; buf[n] = "]"
+			return n
 		end
-		seen[t] = nil
+		n = n + 1; buf[n] = "{"
+		local open = n
+		for k, v in pairs(t) do
+			local ks = keyCache[k] or keyString(k)
+			if not ks then error("json: unsupported key type " .. type(k), 0) end
+			n = n + 1; buf[n] = ks
+			local tv = type(v)
+			if tv == "number" then
+				n = n + 1; buf[n] = intCache[v] or formatNumber(v)
+			elseif tv == "string" then
+				n = n + 1; buf[n] = quoteString(v)
+			else
+				n = encodeValue(v, buf, n, depth)
+			end
+			n = n + 1; buf[n] = ","
+		end
+		if n == open then
+			buf[n] = "{}"
+		else
+			buf[n] = "}" -- replaces the trailing comma
+		end
 		return n
 	end
 
-	encodeValue = function(v, buf, n, depth, seen)
+	encodeValue = function(v, buf, n, depth)
 		local tv = type(v)
 		if tv == "number" then
 			n = n + 1; buf[n] = formatNumber(v)
 		elseif tv == "string" then
 			n = n + 1; buf[n] = quoteString(v)
 		elseif tv == "table" then
-			n = encodeTable(v, buf, n, depth, seen)
+			n = encodeTable(v, buf, n, depth)
 		elseif tv == "boolean" then
 			n = n + 1; buf[n] = v and "true" or "false"
 		elseif v == nil then
@@ -332,17 +347,15 @@ do
 	end
 
 	local encodeBuf = {}
-	local encodeSeen = {}
 
 	-- encode(value) -> string | nil, err. Never raises.
 	local function encodeRaw(v)
-		return concat(encodeBuf, "", 1, encodeValue(v, encodeBuf, 0, 0, encodeSeen))
+		return concat(encodeBuf, "", 1, encodeValue(v, encodeBuf, 0, 0))
 	end
 
 	function jsonEncode(v)
 		local ok, res = pcall(encodeRaw, v)
 		if ok then return res end
-		encodeSeen = {} -- a failed encode may leave marks behind
 		return nil, tostring(res)
 	end
 

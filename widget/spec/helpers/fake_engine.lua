@@ -81,10 +81,19 @@ function M.new(opts)
 			maxHp = 100, build = build or 1 }
 		return self.nextUnitID
 	end
+	-- unit id -> unit, rebuilt when a team's unit list changed length
+	local unitIndex, indexedCount = {}, -1
 	function E:findUnit(unitID)
-		for _, t in pairs(self.teams) do
-			for _, u in ipairs(t.units) do if u.id == unitID then return u, t end end
+		local total = 0
+		for _, t in pairs(self.teams) do total = total + #t.units end
+		if total ~= indexedCount then
+			unitIndex = {}
+			for _, t in pairs(self.teams) do
+				for _, u in ipairs(t.units) do unitIndex[u.id] = u end
+			end
+			indexedCount = total
 		end
+		return unitIndex[unitID]
 	end
 	function E:echoed(pattern)
 		for _, line in ipairs(self.echoes) do

@@ -1,0 +1,111 @@
+-- Widget benchmarks (plain lua5.1, like the engine's Lua 5.1 interpreter).
+--   lua5.1 widget/bench/bench.lua [--iterations N]
+-- 1. our encoder vs dkjson (Debian lua-dkjson) on a 16-team `standard` update
+-- 2. the whole update: collect + encode + frame + queue, 16 teams standard
+-- 3. the whole update at `detailed` with 1000 units
+-- Reports medians over batches (the machine is noisy: compare ratios).
+local HERE = debug.getinfo(1, "S").source:sub(2):match("^(.*)/[^/]*$") or "."
+package.path = HERE .. "/../spec/?.lua;" .. package.path
+local fake_engine = require("helpers.fake_engine")
+local fake_socket = require("helpers.fake_socket")
+
+local iterations = 2000
+for i = 1, #arg do
+	if arg[i] == "--iterations" then iterations = tonumber(arg[i + 1]) end
+end
+local BATCH = math.max(1, math.floor(iterations / 50))
+
+-- 16 teams, ~40 unit defs each, realistic float resources, a stats entry.
+local function game(unitsPerTeam, level, maxUnits)
+	local unitDefs = {}
+	for id = 1, 400 do
+		unitDefs[id] = { name = "unit" .. id, humanName = "Unit " .. id, metalCost = id * 10, energyCost = id * 100,
+			customParams = {}, canMove = id % 3 ~= 0, weapons = id % 2 == 0 and { {} } or {} }
+	end
+	local teams = {}
+	for t = 0, 15 do
+		local units = {}
+		for k = 1, unitsPerTeam do
+			units[k] = { def = ((t * 37 + k) % 400) + 1, x = 100.37 * k, z = 57.91 * t, hp = 431.7, maxHp = 560,
+				build = k % 7 == 0 and 0.4312 or 1 }
+		end
+		teams[#teams + 1] = { id = t, ally = t % 2, name = "Player " .. t, units = units,
+			metal = { 812.53, 1500, 13.27, 21.5, 12.9, 0.99, 0, 3.1, 0.25 },
+			energy = { 4950.2, 6000, 220.4, 310.7, 201.3, 0.95, 0, 0, 12.1 } }
+	end
+	local lib = fake_socket.new()
+	lib.mode = "ok"
+	local E = fake_engine.new({ teams = teams, unitDefs = unitDefs, spectating = true, fullView = true,
+		socket = lib })
+	E:loadWidget()
+	E:start({ level = level, maxUnits = maxUnits or 1000 })
+	for _, team in pairs(E.teams) do
+		team.stats[1] = { time = 900, frame = 27000, metalUsed = 15234.5, metalProduced = 16001.25,
+			metalExcess = 12.5, metalReceived = 0, metalSent = 0, energyUsed = 250001.5, energyProduced = 260123.75,
+			energyExcess = 1200, energyReceived = 0, energySent = 0, damageDealt = 45012.5, damageReceived = 39001,
+			unitsProduced = 120, unitsDied = 40, unitsReceived = 0, unitsSent = 0, unitsCaptured = 0,
+			unitsOutCaptured = 0, unitsKilled = 38 }
+	end
+	return E, E.widget._test
+end
+
+local function median(t)
+	table.sort(t)
+	local n = #t
+	if n % 2 == 1 then return t[(n + 1) / 2] end
+	return (t[n / 2] + t[n / 2 + 1]) / 2
+end
+
+-- Returns the median ms per call of fn over batches.
+local function measure(fn, after)
+	local samples = {}
+	for _ = 1, math.max(1, math.floor(BATCH / 5)) do fn(); if after then after() end end -- warm up
+	for _ = 1, math.max(3, math.floor(iterations / BATCH)) do
+		local total = 0
+		for _ = 1, BATCH do
+			local t0 = os.clock()
+			fn()
+			total = total + (os.clock() - t0)
+			if after then after() end
+		end
+		samples[#samples + 1] = total / BATCH * 1000
+	end
+	return median(samples)
+end
+
+local ok, dkjson = pcall(require, "dkjson")
+local lines = {}
+local function out(s) lines[#lines + 1] = s; print(s) end
+out(string.format("iterations %d, %s", iterations, _VERSION))
+
+-- 1. encoder vs dkjson
+do
+	local _, T = game(40, "standard")
+	local msg = T.collectUpdate("standard", 1000, {}, {})
+	msg.schema_version, msg.seq = 1, 1
+	local ours = T.encode(msg)
+	local ms = measure(function() T.encode(msg) end)
+	out(string.format("encode 16-team standard update (%d bytes): ours %.4f ms", #ours, ms))
+	if ok then
+		assert(dkjson.decode(ours), "dkjson cannot read our output")
+		local dk = measure(function() dkjson.encode(msg) end)
+		out(string.format("encode 16-team standard update: dkjson %.4f ms -> ours is %.1fx faster", dk, dk / ms))
+	else
+		out("dkjson not installed (apt install lua-dkjson): comparison skipped")
+	end
+end
+
+-- 2./3. whole update: collect + encode + frame + queue
+local function whole(level, unitsPerTeam, label)
+	local E, T = game(unitsPerTeam, level)
+	E:update() -- connect (fake socket connects at once) and send hello
+	T.sendUpdate() -- first update describes unit defs; not what we measure
+	T.queue:clear(true)
+	local ms = measure(function() T.sendUpdate() end, function() T.queue:clear(true) end)
+	T.sendUpdate()
+	local bytes = T.queue.items[1] and #T.queue.items[1].data or 0
+	out(string.format("whole update %s (%d bytes): median %.4f ms", label, bytes, ms))
+	return ms
+end
+whole("standard", 40, "16 teams standard")
+whole("detailed", 63, "16 teams detailed, 1000 units")
