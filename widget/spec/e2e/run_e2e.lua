@@ -202,7 +202,8 @@ scenarios[#scenarios + 1] = { "server killed and restarted mid-game against " ..
 	check("no widget errors", noWidgetErrors(E))
 end }
 
-scenarios[#scenarios + 1] = { "server that stops reading: memory bounded, drops counted, stream valid", stubOnly = true, function()
+scenarios[#scenarios + 1] = { "server that stops reading: memory bounded, drops counted, stream valid",
+	stubOnly = true, function()
 	local port = freePort()
 	local srv = startServer("stub", port, 1, 40, 4)
 	local E = newGame(port, { level = "detailed", interval = 1, units = 250 })
