@@ -79,19 +79,18 @@ function M.new(opts)
 		local units = self.teams[teamID].units
 		units[#units + 1] = { id = self.nextUnitID, def = def, x = x or 10, z = z or 20, hp = hp or 50,
 			maxHp = 100, build = build or 1 }
+		self:reindex()
 		return self.nextUnitID
 	end
-	-- unit id -> unit, rebuilt when a team's unit list changed length
-	local unitIndex, indexedCount = {}, -1
+	-- unit id -> unit; rebuilt after addUnit (or when a spec edits unit lists and calls E:reindex())
+	local unitIndex
+	function E:reindex() unitIndex = nil end
 	function E:findUnit(unitID)
-		local total = 0
-		for _, t in pairs(self.teams) do total = total + #t.units end
-		if total ~= indexedCount then
+		if not unitIndex then
 			unitIndex = {}
 			for _, t in pairs(self.teams) do
 				for _, u in ipairs(t.units) do unitIndex[u.id] = u end
 			end
-			indexedCount = total
 		end
 		return unitIndex[unitID]
 	end
