@@ -1,0 +1,58 @@
+//! `bar-live info`: a recording's summary, for people or as JSON.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::recording::Summary;
+use crate::recording::summary::format_game_time;
+
+pub fn run(file: &Path, json: bool) -> anyhow::Result<Summary> {
+    let s = Summary::of_file(file).with_context(|| format!("cannot read {}", file.display()))?;
+    if json {
+        println!("{}", serde_json::to_string(&s)?);
+    } else {
+        println!("{}", human(&s));
+    }
+    Ok(s)
+}
+
+pub fn human(s: &Summary) -> String {
+    let mut out = format!(
+        "{}\n  map {}, game time {} (frames {}–{}), {} frames in {} connection(s), {:.1} KiB\n",
+        s.path,
+        s.map.as_deref().unwrap_or("?"),
+        format_game_time(s.game_seconds),
+        s.first_game_frame.unwrap_or(0),
+        s.last_game_frame.unwrap_or(0),
+        s.frames,
+        s.connections,
+        s.file_bytes as f64 / 1024.0
+    );
+    let types: Vec<String> = s.by_type.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    out.push_str(&format!("  by type: {}\n", types.join(", ")));
+    for t in &s.teams {
+        out.push_str(&format!(
+            "  team {} (ally {}) {}{}: damage dealt {}, received {}\n",
+            t.team_id,
+            t.ally_team_id,
+            t.name,
+            if t.is_ai { " [AI]" } else { "" },
+            t.damage_dealt.map_or("n/a".into(), |d| format!("{d:.0}")),
+            t.damage_received
+                .map_or("n/a".into(), |d| format!("{d:.0}")),
+        ));
+    }
+    if s.invalid > 0 {
+        out.push_str(&format!("  {} frames did not decode\n", s.invalid));
+    }
+    if s.truncated {
+        out.push_str(
+            "  the file was cut short; everything up to the last complete frame was read\n",
+        );
+    }
+    if let Some(c) = &s.corrupt {
+        out.push_str(&format!("  reading stopped at a damaged record: {c}\n"));
+    }
+    out
+}

@@ -1,0 +1,19 @@
+//! How the reader thread wakes whoever consumes its events, without depending on a UI.
+
+/// Called after each event is queued. The GUI implements it with `egui::Context::request_repaint`.
+pub trait Waker: Send + Sync + 'static {
+    fn wake(&self);
+}
+
+/// For headless consumers and tests: nobody to wake.
+pub struct NoWake;
+
+impl Waker for NoWake {
+    fn wake(&self) {}
+}
+
+impl Waker for egui::Context {
+    fn wake(&self) {
+        self.request_repaint();
+    }
+}

@@ -1,0 +1,15 @@
+//! Protocol v1: framing, typed messages and JSON Schema validation. No UI, no sockets.
+
+pub mod error;
+pub mod frame;
+pub mod message;
+pub mod schema;
+
+pub use error::ProtocolError;
+pub use frame::{DEFAULT_MAX_FRAME_BYTES, FrameError, read_frame, write_frame};
+pub use message::*;
+
+/// The protocol version this build speaks.
+pub const SCHEMA_VERSION: u32 = 1;
+/// Where the app listens by default.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9876";

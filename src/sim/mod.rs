@@ -1,0 +1,9 @@
+//! The built-in simulator: a deterministic game that speaks protocol v1 like the widget.
+
+pub mod client;
+pub mod defs;
+pub mod game;
+pub mod rng;
+
+pub use client::{SimReport, Speed, run};
+pub use game::{SimGame, SimOptions};

@@ -1,0 +1,349 @@
+//! The time-series store behind the plots: per team, per metric, columnar, against game time.
+//!
+//! Live streams and recordings feed it the same decoded messages ([`Store::ingest`]).
+
+pub mod decimate;
+pub mod metric;
+
+use std::collections::{BTreeMap, HashMap};
+
+pub use decimate::decimate_minmax;
+pub use metric::{Kind, Metric};
+
+use crate::protocol::{
+    Category, Event, Hello, TeamInfo, TeamSample, UnitDef, Update, WidgetMessage, WidgetStats,
+};
+
+/// One team's history: a shared time column and one value column per [`Metric`].
+#[derive(Debug, Clone)]
+pub struct TeamSeries {
+    /// Game seconds, ascending.
+    pub t: Vec<f64>,
+    pub columns: Vec<Vec<f32>>,
+}
+
+impl Default for TeamSeries {
+    fn default() -> Self {
+        TeamSeries {
+            t: Vec::new(),
+            columns: vec![Vec::new(); Metric::COUNT],
+        }
+    }
+}
+
+impl TeamSeries {
+    pub fn values(&self, metric: Metric) -> &[f32] {
+        &self.columns[metric.index()]
+    }
+
+    pub fn len(&self) -> usize {
+        self.t.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.t.is_empty()
+    }
+
+    /// The last value of `metric`, if any.
+    pub fn last(&self, metric: Metric) -> Option<f32> {
+        self.values(metric).last().copied()
+    }
+
+    fn clear(&mut self) {
+        self.t.clear();
+        self.columns.iter_mut().for_each(Vec::clear);
+    }
+}
+
+/// How to show a metric: as sampled/per second, or as a running total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum ValueMode {
+    #[default]
+    PerSecond,
+    Cumulative,
+}
+
+/// Everything known about the game on screen.
+#[derive(Debug, Default)]
+pub struct Store {
+    pub hello: Option<Hello>,
+    pub teams: BTreeMap<u32, TeamInfo>,
+    pub series: BTreeMap<u32, TeamSeries>,
+    pub unit_defs: HashMap<u32, UnitDef>,
+    pub events: Vec<Event>,
+    pub widget_stats: Option<WidgetStats>,
+    pub last_frame: Option<u32>,
+    pub last_game_seconds: f64,
+    pub paused: bool,
+    pub updates: u64,
+    /// Messages of types this build does not know, by type name.
+    pub unknown_types: BTreeMap<String, u64>,
+    /// Def ids used by an update before any `unit_defs` described them.
+    pub undescribed_defs: u64,
+}
+
+impl Store {
+    pub fn new() -> Self {
+        Store::default()
+    }
+
+    /// Forgets everything (a new game started).
+    pub fn clear(&mut self) {
+        *self = Store::default();
+    }
+
+    /// Applies one decoded message.
+    pub fn ingest(&mut self, message: &WidgetMessage) {
+        match message {
+            WidgetMessage::Hello(h) => self.on_hello(h),
+            WidgetMessage::UnitDefs(d) => {
+                for def in &d.defs {
+                    self.unit_defs.insert(def.id, def.clone());
+                }
+            }
+            WidgetMessage::Update(u) => self.on_update(u),
+            WidgetMessage::Event(e) => {
+                if e.name == "paused" {
+                    self.paused = true;
+                } else if e.name == "unpaused" {
+                    self.paused = false;
+                }
+                self.events.push(e.clone());
+            }
+            WidgetMessage::Stats(s) => self.widget_stats = Some(s.clone()),
+            WidgetMessage::Unknown(t) => *self.unknown_types.entry(t.clone()).or_default() += 1,
+            _ => {}
+        }
+    }
+
+    fn on_hello(&mut self, hello: &Hello) {
+        // A reconnect mid-game keeps history; a different game (map, or time going backwards) starts over.
+        let same_game = self.hello.as_ref().is_some_and(|old| {
+            old.game.map_name == hello.game.map_name
+                && self.last_frame.is_none_or(|f| hello.game.game_frame >= f)
+        });
+        if !same_game {
+            self.clear();
+        }
+        for team in &hello.teams {
+            self.teams.insert(team.team_id, team.clone());
+        }
+        self.hello = Some(hello.clone());
+    }
+
+    fn on_update(&mut self, update: &Update) {
+        if self.last_frame.is_some_and(|f| update.game_frame < f) {
+            // Time went backwards without a hello: a new game on the same connection.
+            let (hello, teams, defs) = (
+                self.hello.take(),
+                std::mem::take(&mut self.teams),
+                std::mem::take(&mut self.unit_defs),
+            );
+            self.clear();
+            (self.hello, self.teams, self.unit_defs) = (hello, teams, defs);
+        }
+        self.last_frame = Some(update.game_frame);
+        self.last_game_seconds = update.game_seconds;
+        self.paused = update.paused;
+        self.updates += 1;
+        for sample in &update.teams {
+            let army = self.army_value(sample);
+            let series = self
+                .series
+                .entry(sample.team_id)
+                .or_default();
+            push_sample(series, update.game_seconds, sample, army);
+        }
+    }
+
+    /// Metric cost of a team's army units (needs `by_def`, i.e. level standard or detailed).
+    fn army_value(&mut self, sample: &TeamSample) -> f32 {
+        let Some(by_def) = &sample.units.by_def else {
+            return f32::NAN;
+        };
+        let mut sum = 0.0f64;
+        for &(def, count) in &by_def.0 {
+            match self.unit_defs.get(&def) {
+                Some(d) if d.category == Category::Army => sum += d.metal_cost * f64::from(count),
+                Some(_) => {}
+                None => self.undescribed_defs += 1,
+            }
+        }
+        sum as f32
+    }
+
+    /// Teams in id order, with Gaia last.
+    pub fn team_ids(&self) -> Vec<u32> {
+        let mut ids: Vec<u32> = self
+            .series
+            .keys()
+            .chain(self.teams.keys())
+            .copied()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.sort_by_key(|id| self.teams.get(id).is_some_and(|t| t.is_gaia));
+        ids
+    }
+
+    pub fn ally_of(&self, team: u32) -> Option<u32> {
+        self.teams.get(&team).map(|t| t.ally_team_id)
+    }
+
+    /// Ally team ids present, ascending.
+    pub fn ally_ids(&self) -> Vec<u32> {
+        let mut ids: Vec<u32> = self
+            .teams
+            .values()
+            .filter(|t| !t.is_gaia)
+            .map(|t| t.ally_team_id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// One team's metric in the requested view, as (time, value) columns.
+    pub fn team_values(&self, team: u32, metric: Metric, mode: ValueMode) -> (Vec<f64>, Vec<f32>) {
+        match self.series.get(&team) {
+            Some(s) => (
+                s.t.clone(),
+                transform(&s.t, s.values(metric), metric.kind(), mode),
+            ),
+            None => (Vec::new(), Vec::new()),
+        }
+    }
+
+    /// The sum of a metric over an ally team's members, aligned on sample times (a member missing at a
+    /// time, e.g. after it died, contributes nothing there; NaNs are skipped).
+    pub fn ally_values(&self, ally: u32, metric: Metric, mode: ValueMode) -> (Vec<f64>, Vec<f32>) {
+        let members: Vec<&TeamSeries> = self
+            .teams
+            .values()
+            .filter(|t| t.ally_team_id == ally && !t.is_gaia)
+            .filter_map(|t| self.series.get(&t.team_id))
+            .collect();
+        let (t, raw) = sum_aligned(&members, metric);
+        let v = transform(&t, &raw, metric.kind(), mode);
+        (t, v)
+    }
+}
+
+fn push_sample(series: &mut TeamSeries, t: f64, s: &TeamSample, army: f32) {
+    let stats = s.stats.unwrap_or_default();
+    let (m, e) = (&s.metal, &s.energy);
+    let f = |x: f64| x as f32;
+    let row: [f32; Metric::COUNT] = [
+        f(m.current),
+        f(m.storage),
+        f(m.income),
+        f(m.expense),
+        f(m.pull),
+        f(m.sent),
+        f(m.received),
+        f(m.excess),
+        f(e.current),
+        f(e.storage),
+        f(e.income),
+        f(e.expense),
+        f(e.pull),
+        f(e.sent),
+        f(e.received),
+        f(e.excess),
+        s.units.total as f32,
+        army,
+        f(stats.damage_dealt),
+        f(stats.damage_received),
+        f(stats.units_killed),
+        f(stats.units_died),
+        f(stats.units_produced),
+        f(stats.metal_produced),
+        f(stats.energy_produced),
+    ];
+    if series.t.last().is_some_and(|&last| t < last) {
+        series.clear();
+    }
+    series.t.push(t);
+    for (col, value) in series.columns.iter_mut().zip(row) {
+        col.push(value);
+    }
+}
+
+/// Sums columns of several series on the union of their sample times.
+fn sum_aligned(members: &[&TeamSeries], metric: Metric) -> (Vec<f64>, Vec<f32>) {
+    if let [only] = members {
+        return (only.t.clone(), only.values(metric).to_vec());
+    }
+    let mut idx = vec![0usize; members.len()];
+    let mut t_out = Vec::with_capacity(members.iter().map(|m| m.len()).max().unwrap_or(0));
+    let mut v_out = Vec::with_capacity(t_out.capacity());
+    loop {
+        let next = members
+            .iter()
+            .zip(&idx)
+            .filter_map(|(m, &i)| m.t.get(i).copied())
+            .fold(f64::INFINITY, f64::min);
+        if next == f64::INFINITY {
+            break;
+        }
+        let mut sum = 0.0f32;
+        let mut any = false;
+        for (m, i) in members.iter().zip(idx.iter_mut()) {
+            if m.t.get(*i) == Some(&next) {
+                let x = m.values(metric)[*i];
+                if !x.is_nan() {
+                    sum += x;
+                    any = true;
+                }
+                *i += 1;
+            }
+        }
+        t_out.push(next);
+        v_out.push(if any { sum } else { f32::NAN });
+    }
+    (t_out, v_out)
+}
+
+/// Converts raw values to the requested view: integrates rates, differentiates counters.
+pub fn transform(t: &[f64], v: &[f32], kind: Kind, mode: ValueMode) -> Vec<f32> {
+    match (kind, mode) {
+        (Kind::Level, _)
+        | (Kind::Rate, ValueMode::PerSecond)
+        | (Kind::Counter, ValueMode::Cumulative) => v.to_vec(),
+        (Kind::Rate, ValueMode::Cumulative) => {
+            // Trapezoid rule; NaN samples contribute nothing.
+            let mut out = Vec::with_capacity(v.len());
+            let mut acc = 0.0f64;
+            for i in 0..v.len() {
+                if i > 0 {
+                    let (a, b) = (v[i - 1], v[i]);
+                    if !a.is_nan() && !b.is_nan() {
+                        acc += (t[i] - t[i - 1]) * f64::from(a + b) / 2.0;
+                    }
+                }
+                out.push(acc as f32);
+            }
+            out
+        }
+        (Kind::Counter, ValueMode::PerSecond) => {
+            let mut out = Vec::with_capacity(v.len());
+            for i in 0..v.len() {
+                let rate = if i == 0 {
+                    f32::NAN
+                } else {
+                    let dt = t[i] - t[i - 1];
+                    if dt > 0.0 {
+                        ((f64::from(v[i]) - f64::from(v[i - 1])) / dt) as f32
+                    } else {
+                        f32::NAN
+                    }
+                };
+                out.push(rate);
+            }
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
