@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The one test command (README, .ci/run): installs what a fresh Debian lacks, then runs every suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# --- system packages (root on Debian; skipped when already present) ---------------------------
+need=()
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+for pkg in lua5.1 lua-socket lua-busted lua-check lua-dkjson xvfb xauth libgl1-mesa-dri libgl1 libegl1 \
+           libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6 libx11-xcb1 imagemagick x11-utils spring; do
+  have "$pkg" || need+=("$pkg")
+done
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "== installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# --- Rust ---------------------------------------------------------------------------------------
+echo "== cargo fmt --check";   cargo fmt --check
+echo "== cargo clippy";        cargo clippy --all-targets --locked -- -D warnings
+echo "== cargo test";          cargo test --all-targets --locked
+echo "== release build";       cargo build --release --locked
+export BAR_LIVE_BIN="$PWD/target/release/bar-live"
+
+# --- widget (luacheck, busted specs, end-to-end against bar-live check, bench smoke) -------------
+echo "== widget";              bash widget/run-tests.sh
+
+# --- the widget in a real engine (spring-headless) ----------------------------------------------
+if [ -f tests/engine/run.sh ]; then
+  echo "== engine";            bash tests/engine/run.sh
+fi
+
+# --- the desktop app under Xvfb -----------------------------------------------------------------
+if [ -f scripts/gui-smoke.sh ]; then
+  echo "== gui smoke";         bash scripts/gui-smoke.sh
+fi
+echo "== all suites passed"
