@@ -8,6 +8,8 @@ use std::io::{self, Read, Write};
 pub const LEN_PREFIX_BYTES: usize = 4;
 /// Default cap on one frame's payload; receivers never allocate more than their cap.
 pub const DEFAULT_MAX_FRAME_BYTES: u32 = 8 * 1024 * 1024;
+/// Most a reader reserves for a frame before its bytes arrive (larger frames grow as they are read).
+const PREALLOC_BYTES: usize = 256 * 1024;
 
 /// Everything that can go wrong while reading or writing one frame.
 #[derive(Debug, thiserror::Error)]
@@ -80,14 +82,24 @@ pub fn read_frame(
     }
     let len = len as usize;
     buf.clear();
-    buf.reserve_exact(len);
-    buf.resize(len, 0);
-    let got = read_full(r, buf)?;
-    if got < len {
-        buf.truncate(got);
-        return Err(FrameError::Truncated { expected: len, got });
+    // Grow with the bytes that actually arrive (doubling from one chunk, never past `len`): a peer that
+    // sends a large allowed prefix and then nothing must not make us allocate and zero the whole length.
+    let mut filled = 0;
+    let mut want = len.min(PREALLOC_BYTES);
+    loop {
+        buf.reserve_exact(want - buf.len());
+        buf.resize(want, 0);
+        let got = filled + read_full(r, &mut buf[filled..])?;
+        if got < want {
+            buf.truncate(got);
+            return Err(FrameError::Truncated { expected: len, got });
+        }
+        if want == len {
+            return Ok(true);
+        }
+        filled = want;
+        want = len.min(want.saturating_mul(2));
     }
-    Ok(true)
 }
 
 /// Encodes one frame (prefix + payload) into a fresh buffer, so it can go out in one `write_all`.
