@@ -503,7 +503,7 @@ fn check_version(schema_version: u32) -> Result<(), ProtocolError> {
 /// Decodes one widget→app payload (no validation against the JSON Schema; see [`super::schema`]).
 pub fn decode_widget(payload: &[u8]) -> Result<Message, ProtocolError> {
     let text = std::str::from_utf8(payload).map_err(ProtocolError::Utf8)?;
-    let env: Envelope = serde_json::from_str(text).map_err(classify)?;
+    let env: Envelope = serde_json::from_str(text).map_err(|e| classify(e, text))?;
     check_version(env.schema_version)?;
     let seq = match env.seq {
         Some(s) if s >= 1 => Some(s),
@@ -511,7 +511,7 @@ pub fn decode_widget(payload: &[u8]) -> Result<Message, ProtocolError> {
         None => return Err(ProtocolError::Schema("missing field `seq`".into())),
     };
     fn typed<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, ProtocolError> {
-        serde_json::from_str(text).map_err(classify)
+        serde_json::from_str(text).map_err(|e| classify(e, text))
     }
     let body = match env.kind.as_ref() {
         "hello" => WidgetMessage::Hello(typed(text)?),
@@ -537,17 +537,24 @@ pub fn decode_widget(payload: &[u8]) -> Result<Message, ProtocolError> {
 /// Decodes one app→widget payload. Unknown types are an error here: the simulator answers only what it knows.
 pub fn decode_app(payload: &[u8]) -> Result<AppMessage, ProtocolError> {
     let text = std::str::from_utf8(payload).map_err(ProtocolError::Utf8)?;
-    let env: Envelope = serde_json::from_str(text).map_err(classify)?;
+    let env: Envelope = serde_json::from_str(text).map_err(|e| classify(e, text))?;
     check_version(env.schema_version)?;
-    serde_json::from_str(text).map_err(classify)
+    serde_json::from_str(text).map_err(|e| classify(e, text))
 }
 
 /// Syntax errors are "invalid JSON"; well-formed JSON of the wrong shape is a schema violation.
-fn classify(e: serde_json::Error) -> ProtocolError {
+///
+/// A typed parse can stop at a shape error before it reaches a syntax error later in the text (e.g. a
+/// missing field is noticed at the object's `}`, before trailing garbage), so a shape error is only
+/// reported once the whole text is known to be JSON. This costs a second scan on the error path only.
+fn classify(e: serde_json::Error, text: &str) -> ProtocolError {
     use serde_json::error::Category as C;
     match e.classify() {
         C::Syntax | C::Eof | C::Io => ProtocolError::Json(e),
-        C::Data => ProtocolError::Schema(e.to_string()),
+        C::Data => match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Err(syntax) if syntax.classify() != C::Data => ProtocolError::Json(syntax),
+            _ => ProtocolError::Schema(e.to_string()),
+        },
     }
 }
 
