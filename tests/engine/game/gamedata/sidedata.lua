@@ -1,0 +1,3 @@
+return {
+	{ name = "Test", startunit = "blcom" },
+}

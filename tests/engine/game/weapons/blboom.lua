@@ -1,0 +1,9 @@
+return {
+	blboom = {
+		name = "Test explosion",
+		weapontype = "Cannon",
+		areaofeffect = 32,
+		explosiongenerator = "",
+		damage = { default = 10 },
+	},
+}
