@@ -1,6 +1,6 @@
 //! `bar-live replay`: plays a recording back to a listener as if it were the widget.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -29,7 +29,7 @@ pub fn run(file: &Path, to: &str, speed: Speed) -> anyhow::Result<ReplayReport> 
         // Each recorded connection becomes a new connection, as the widget would reconnect.
         if link.as_ref().is_none_or(|(c, _)| *c != rec.conn) {
             if let Some((_, old)) = link.take() {
-                let _ = old.shutdown(std::net::Shutdown::Both);
+                close_and_wait(old);
             }
             let s = TcpStream::connect(to).with_context(|| format!("cannot connect to {to}"))?;
             s.set_nodelay(true)?;
@@ -51,10 +51,34 @@ pub fn run(file: &Path, to: &str, speed: Speed) -> anyhow::Result<ReplayReport> 
         report.frames += 1;
     }
     if let Some((_, s)) = link {
-        let _ = s.shutdown(std::net::Shutdown::Write);
-        // Give the peer a moment to read the tail before the socket is dropped.
-        std::thread::sleep(Duration::from_millis(50));
+        close_and_wait(s);
     }
     report.truncated = reader.truncated();
     Ok(report)
+}
+
+/// Longest wait for the listener to finish reading a connection we closed.
+const CLOSE_WAIT: Duration = Duration::from_secs(5);
+
+/// Ends one connection the way a widget does, and waits until the listener has read all of it.
+///
+/// The listener serves one connection at a time and drops the current one when a new one arrives, so
+/// opening the next connection (or exiting) right after the last write can cut off frames still in
+/// flight. Closing our write side sends EOF after the data; the listener closes its side once it has
+/// read everything, which we see as EOF (anything it sends meanwhile, e.g. a ping, is discarded).
+fn close_and_wait(mut s: TcpStream) {
+    if s.shutdown(std::net::Shutdown::Write).is_err() {
+        return;
+    }
+    let deadline = Instant::now() + CLOSE_WAIT;
+    let mut sink = [0u8; 4096];
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        if left.is_zero() || s.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
+        match s.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
 }

@@ -292,7 +292,8 @@ fn read_messages(stream: &TcpStream, ctx: &ReaderCtx) -> String {
                 }
                 Err(e) => e,
             },
-            Err(protocol::FrameError::Io(e)) if ctx.shared.stop.load(Ordering::SeqCst) => {
+            // Our own shutdown cuts the socket, which can end a frame early: not the peer's fault.
+            Err(e) if ctx.shared.stop.load(Ordering::SeqCst) => {
                 return format!("app shutting down ({e})");
             }
             Err(protocol::FrameError::Io(e)) => return format!("read error: {e}"),
