@@ -154,6 +154,9 @@ end
 --------------------------------------------------------------------------------
 
 local markArray, markObject, sanitizeUtf8, formatNumber, jsonEncode, jsonDecode
+-- Building blocks for the fused update encoder (see encodeUpdate): write into a
+-- piece buffer, return the new piece count.
+local jsonPutNumber, jsonPutValue, jsonIntStrings
 local HIGH_BYTE_PATTERN = '[\128-\255]'
 do
 	local ARRAY_MT  = { __jsontype = "array" }
@@ -221,22 +224,139 @@ do
 		return '"' .. strgsub(s, ESCAPE_PATTERN, ESCAPES) .. '"'
 	end
 
-	-- Small non-negative integers are formatted once and reused.
-	local INT_CACHE_MAX = 16384
-	local intCache = {}
+	-- Numbers are written as pieces into the output buffer (no intermediate
+	-- strings): integers from cached digit strings, other finite numbers with 7
+	-- significant digits by fixed-point arithmetic (string.format("%.7g") costs
+	-- several times more), NaN/inf as null. Same value as "%.7g" (the last digit
+	-- may differ by one where the product v * 10^d rounds across .5).
 	local INT_LIMIT = 2147483647 -- "%d" goes through a C long (32-bit on Windows)
+	local INT = {}     -- [0, 10000) -> "123" (filled lazily)
+	local PAD = { {}, {}, {}, {} }   -- PAD[w][x] = x zero-padded to w digits (lazily)
+	local STRIP = { {}, {}, {}, {} } -- STRIP[w][x] = PAD[w][x] without trailing zeros, x > 0
+	local PAD4, STRIP4 = PAD[4], STRIP[4]
+	local INT_DOT = {}  -- [0, 10000) -> "123."
+	local POW = { [0] = 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8 }
 
-	function formatNumber(v)
-		if v ~= v or v == huge or v == -huge then return "null" end
-		if v % 1 == 0 and v > -INT_LIMIT and v < INT_LIMIT then
-			local s = intCache[v]
-			if s then return s end
-			s = strformat("%d", v)
-			if v >= 0 and v < INT_CACHE_MAX then intCache[v] = s end
-			return s
+	local function intStr(x) -- 0 <= x < 10000, integer
+		local s = strformat("%d", x)
+		INT[x] = s
+		return s
+	end
+
+	local function padStr(w, x) -- 0 <= x < 10^w, integer
+		local s = strformat("%0" .. w .. "d", x)
+		PAD[w][x] = s
+		return s
+	end
+
+	local function stripStr(w, x) -- 0 < x < 10^w, integer
+		local s = strgsub(strformat("%0" .. w .. "d", x), "0+$", "")
+		STRIP[w][x] = s
+		return s
+	end
+
+	-- Writes a non-negative integer < 1e8.
+	local function putUint(buf, n, v)
+		if v < 10000 then
+			n = n + 1; buf[n] = INT[v] or intStr(v)
+			return n
 		end
-		-- 7 significant digits: what a 32-bit float holds.
-		return strformat("%.7g", v)
+		local q = v / 10000
+		local hi = q - q % 1
+		local lo = v - hi * 10000
+		n = n + 1; buf[n] = INT[hi] or intStr(hi)
+		n = n + 1; buf[n] = PAD4[lo] or padStr(4, lo)
+		return n
+	end
+
+	local encodeValue -- forward declaration (recursive)
+
+	-- putNumber(buf, n, v) -> n: writes the number v.
+	local function putNumber(buf, n, v)
+		if v ~= v or v == huge or v == -huge then
+			n = n + 1; buf[n] = "null"
+			return n
+		end
+		if v < 0 then
+			if v <= -INT_LIMIT then
+				n = n + 1; buf[n] = strformat("%.7g", v)
+				return n
+			end
+			n = n + 1; buf[n] = "-"
+			v = -v
+		end
+		if v % 1 == 0 then
+			if v < 1e8 then return putUint(buf, n, v) end
+			n = n + 1; buf[n] = v < INT_LIMIT and strformat("%d", v) or strformat("%.7g", v)
+			return n
+		end
+		-- d = decimals for 7 significant digits: 10^(6-d) <= v < 10^(7-d)
+		local d
+		if v >= 1 then
+			if v >= 1e3 then
+				if v >= 1e5 then
+					if v >= 1e7 then
+						n = n + 1; buf[n] = strformat("%.7g", v)
+						return n
+					end
+					d = v >= 1e6 and 0 or 1
+				else
+					d = v >= 1e4 and 2 or 3
+				end
+			elseif v >= 1e2 then d = 4
+			elseif v >= 10 then d = 5
+			else d = 6 end
+		elseif v >= 0.1 then d = 7
+		elseif v >= 0.01 then d = 8
+		else
+			n = n + 1; buf[n] = strformat("%.7g", v)
+			return n
+		end
+		local scale = POW[d]
+		local t = v * scale + 0.5
+		local m = t - t % 1 -- 10^6 <= m <= 10^7: the 7 significant digits
+		if d == 0 then return putUint(buf, n, m) end
+		local q = m / scale
+		local ip = q - q % 1
+		local fp = m - ip * scale -- the d decimals as an integer
+		if fp == 0 then return putUint(buf, n, ip) end -- rounded to an integer
+		if ip < 10000 then
+			local s = INT_DOT[ip]
+			if not s then s = (INT[ip] or intStr(ip)) .. "."; INT_DOT[ip] = s end
+			n = n + 1; buf[n] = s
+		else
+			n = putUint(buf, n, ip)
+			n = n + 1; buf[n] = "."
+		end
+		if d <= 4 then
+			n = n + 1; buf[n] = STRIP[d][fp] or stripStr(d, fp)
+			return n
+		end
+		q = fp / 10000
+		local hi = q - q % 1 -- first d - 4 decimals
+		local lo = fp - hi * 10000 -- last 4 decimals
+		local w = d - 4
+		if lo == 0 then
+			n = n + 1; buf[n] = STRIP[w][hi] or stripStr(w, hi)
+		else
+			n = n + 1; buf[n] = PAD[w][hi] or padStr(w, hi)
+			n = n + 1; buf[n] = STRIP4[lo] or stripStr(4, lo)
+		end
+		return n
+	end
+
+	-- putValue(buf, n, v) -> n: a number fast, anything else through the
+	-- generic encoder.
+	local function putValue(buf, n, v)
+		if type(v) == "number" then return putNumber(buf, n, v) end
+		return encodeValue(v, buf, n, 1)
+	end
+
+	jsonPutNumber, jsonPutValue, jsonIntStrings = putNumber, putValue, INT
+
+	local numBuf = {}
+	function formatNumber(v)
+		return concat(numBuf, "", 1, putValue(numBuf, 0, v))
 	end
 
 	-- Quoted object keys ("key":) are cached; bounded because custom data may use
@@ -262,8 +382,6 @@ do
 		end
 		return s
 	end
-
-	local encodeValue -- forward declaration (recursive)
 
 	-- Unmarked tables: empty -> {}, keys exactly 1..n -> array, else object.
 	local function isSequence(t)
@@ -296,7 +414,8 @@ do
 				if i > 1 then n = n + 1; buf[n] = "," end
 				local v = t[i]
 				if type(v) == "number" then
-					n = n + 1; buf[n] = intCache[v] or formatNumber(v)
+					local s = INT[v]
+					if s then n = n + 1; buf[n] = s else n = putNumber(buf, n, v) end
 				else
 					n = encodeValue(v, buf, n, depth)
 				end
@@ -312,7 +431,8 @@ do
 			n = n + 1; buf[n] = ks
 			local tv = type(v)
 			if tv == "number" then
-				n = n + 1; buf[n] = intCache[v] or formatNumber(v)
+				local s = INT[v]
+				if s then n = n + 1; buf[n] = s else n = putNumber(buf, n, v) end
 			elseif tv == "string" then
 				n = n + 1; buf[n] = quoteString(v)
 			else
@@ -331,7 +451,7 @@ do
 	encodeValue = function(v, buf, n, depth)
 		local tv = type(v)
 		if tv == "number" then
-			n = n + 1; buf[n] = formatNumber(v)
+			n = putNumber(buf, n, v)
 		elseif tv == "string" then
 			n = n + 1; buf[n] = quoteString(v)
 		elseif tv == "table" then
@@ -724,6 +844,25 @@ local DROPPABLE = { update = true, stats = true, custom = true, test = true }
 
 local onQueueOverflow -- set below (needs the connection functions)
 
+-- Frames an encoded message and queues it; t0 = when encoding started (for the
+-- encode timing). Returns true when queued.
+local function queuePayload(msgType, payload, t0)
+	local data = frame(payload)
+	addTiming(timings.encode, spDiffTimers(spGetTimer(), t0))
+	if not data then
+		counters.refused = counters.refused + 1
+		logOnce("refused " .. tostring(msgType), "message of " .. #payload .. " bytes is over the "
+			.. MAX_PAYLOAD .. " byte cap")
+		return false
+	end
+	local res = queue:push(data, DROPPABLE[msgType] or false)
+	if res == "overflow" then
+		onQueueOverflow()
+		return false
+	end
+	return res == "queued"
+end
+
 -- Encodes `msg` (a table with at least `type`), frames it and queues it.
 -- Only while connected: a new connection always starts with hello, so nothing
 -- is kept across connections. Returns true when queued.
@@ -739,20 +878,7 @@ local function enqueue(msg)
 		logOnce("encode " .. tostring(msg.type), err)
 		return false
 	end
-	local data = frame(payload)
-	addTiming(timings.encode, spDiffTimers(spGetTimer(), t0))
-	if not data then
-		counters.refused = counters.refused + 1
-		logOnce("refused " .. tostring(msg.type), "message of " .. #payload .. " bytes is over the "
-			.. MAX_PAYLOAD .. " byte cap")
-		return false
-	end
-	local res = queue:push(data, DROPPABLE[msg.type] or false)
-	if res == "overflow" then
-		onQueueOverflow()
-		return false
-	end
-	return res == "queued"
+	return queuePayload(msg.type, payload, t0)
 end
 
 local function resourceObject(teamID, res)
@@ -1002,6 +1128,299 @@ local function collectUpdate(level, maxUnits, described, newDefs)
 end
 
 --------------------------------------------------------------------------------
+-- Fused collect + encode for `update`, the hot path. Reads the engine and
+-- writes JSON pieces straight into a reused buffer using pre-built fragments
+-- (per-team prefixes, per-def keys, key strings); no per-update tables. It
+-- yields the same JSON value as jsonEncode(collectUpdate(...)) (see
+-- widget/spec/update_encoder_spec.lua); anything unusual (a nil among the nine
+-- resource values, a non-number where the engine gives numbers) goes through
+-- the generic encoder for that value. collectUpdate stays the reference.
+--------------------------------------------------------------------------------
+
+-- encodeUpdate(level, maxUnits, described, newDefs) -> n, seqSlot: the message
+-- is updateBuf[1..n]; updateBuf[seqSlot] is a placeholder for seq.
+local encodeUpdate, updateBuf
+do
+	local buf, bufLen = {}, 0
+	updateBuf = buf
+	local INT = jsonIntStrings
+	local putNumber, putValue = jsonPutNumber, jsonPutValue
+	local HEADER = '{"type":"update","schema_version":' .. SCHEMA_VERSION .. ',"seq":'
+
+	local teamOpen = {}     -- teamID -> '{"team_id":5,"metal":'
+	local unitTeamKey = {}  -- teamID -> ',"team":5,"x":'
+	local defCommaKey = {}  -- defID -> ',"12":' (false: not a known def)
+	local defBraceKey = {}  -- defID -> '{"12":'
+	local unitDefKey = {}   -- defID -> ',"def":12'
+	local statsCommaKey, statsBraceKey = {}, {} -- engine key -> ',"metal_used":' / '{"metal_used":'
+	for k, v in pairs(STATS_KEYS) do
+		statsCommaKey[k] = ',"' .. v .. '":'
+		statsBraceKey[k] = '{"' .. v .. '":'
+	end
+	local readTeams = {}
+	local EMPTY = {}
+
+	-- A def id's key fragments, built once; false if the def is unknown.
+	local function defKey(defID)
+		local ck = false
+		if defInfo(defID) then
+			local id = formatNumber(defID)
+			ck = ',"' .. id .. '":'
+			defBraceKey[defID] = '{"' .. id .. '":'
+			unitDefKey[defID] = ',"def":' .. id
+		end
+		defCommaKey[defID] = ck
+		return ck
+	end
+
+	-- {"current":..,...,"excess":..}; nil values are left out (generic path).
+	local function putResources(n, v1, v2, v3, v4, v5, v6, v7, v8, v9)
+		if v1 == nil or v2 == nil or v3 == nil or v4 == nil or v5 == nil or v6 == nil or v7 == nil
+			or v8 == nil or v9 == nil then
+			return putValue(buf, n, markObject({ current = v1, storage = v2, pull = v3, income = v4,
+				expense = v5, share = v6, sent = v7, received = v8, excess = v9 }))
+		end
+		local s
+		n = n + 1; buf[n] = '{"current":'
+		s = INT[v1]; if s then n = n + 1; buf[n] = s else n = putValue(buf, n, v1) end
+		n = n + 1; buf[n] = ',"storage":'
+		s = INT[v2]; if s then n = n + 1; buf[n] = s else n = putValue(buf, n, v2) end
+		n = n + 1; buf[n] = ',"pull":'
+		s = INT[v3]; if s then n = n + 1; buf[n] = s else n = putValue(buf, n, v3) end
+		n = n + 1; buf[n] = ',"income":'
+		s = INT[v4]; if s then n = n + 1; buf[n] = s else n = putValue(buf, n, v4) end
+		n = n + 1; buf[n] = ',"expense":'
+		s = INT[v5]; if s then n = n + 1; buf[n] = s else n = putValue(buf, n, v5) end
+		n = n + 1; buf[n] = ',"share":'
+		s = INT[v6]; if s then n = n + 1; buf[n] = s else n = putValue(buf, n, v6) end
+		n = n + 1; buf[n] = ',"sent":'
+		s = INT[v7]; if s then n = n + 1; buf[n] = s else n = putValue(buf, n, v7) end
+		n = n + 1; buf[n] = ',"received":'
+		s = INT[v8]; if s then n = n + 1; buf[n] = s else n = putValue(buf, n, v8) end
+		n = n + 1; buf[n] = ',"excess":'
+		s = INT[v9]; if s then n = n + 1; buf[n] = s else n = putValue(buf, n, v9) end
+		n = n + 1; buf[n] = "}"
+		return n
+	end
+
+	-- units.by_def and units.unknown, then closes `units`.
+	local function putUnitCounts(n, teamID, described, newDefs)
+		local counts = spGetTeamUnitsCounts and spGetTeamUnitsCounts(teamID)
+		local unknown, firstDef
+		local open = n
+		if type(counts) == "table" then
+			for defID, count in pairs(counts) do
+				local ck = defCommaKey[defID]
+				if ck == nil then
+					if type(defID) == "number" then
+						ck = defKey(defID)
+					elseif defID == "unknown" and type(count) == "number" then
+						unknown = count
+					end
+				end
+				if ck then
+					if not firstDef then firstDef = defID end
+					n = n + 1; buf[n] = ck
+					local s = INT[count]
+					if s then n = n + 1; buf[n] = s else n = putValue(buf, n, count) end
+					if not described[defID] then
+						described[defID] = true
+						newDefs[#newDefs + 1] = defID
+					end
+				end
+			end
+		end
+		if firstDef then
+			buf[open + 1] = defBraceKey[firstDef]
+			n = n + 1; buf[n] = "}"
+		else
+			n = n + 1; buf[n] = "{}"
+		end
+		if unknown ~= nil then
+			n = n + 1; buf[n] = ',"unknown":'
+			n = putNumber(buf, n, unknown)
+		end
+		n = n + 1; buf[n] = "}"
+		return n
+	end
+
+	-- ,"stats":{...} from the latest statistics entry, if any.
+	local function putStats(n, teamID)
+		local sn = spGetTeamStatsHistory and spGetTeamStatsHistory(teamID)
+		if type(sn) ~= "number" or sn <= 0 then return n end
+		local hist = spGetTeamStatsHistory(teamID, sn, sn)
+		local entry = type(hist) == "table" and hist[1]
+		if type(entry) ~= "table" then return n end
+		n = n + 1; buf[n] = ',"stats":'
+		local open, firstKey = n, nil
+		for k, v in pairs(entry) do
+			local ck = statsCommaKey[k]
+			if ck and type(v) == "number" then
+				if not firstKey then firstKey = k end
+				n = n + 1; buf[n] = ck
+				local s = INT[v]
+				if s then n = n + 1; buf[n] = s else n = putNumber(buf, n, v) end
+			end
+		end
+		if firstKey then
+			buf[open + 1] = statsBraceKey[firstKey]
+			n = n + 1; buf[n] = "}"
+		else
+			n = n + 1; buf[n] = "{}"
+		end
+		return n
+	end
+
+	-- The unit list (level detailed), then units_omitted.
+	local function putUnitList(n, nRead, maxUnits, described, newDefs)
+		n = n + 1; buf[n] = ',"units":['
+		local count, omitted = 0, 0
+		for r = 1, nRead do
+			local teamID = readTeams[r]
+			local list = spGetTeamUnits(teamID) or EMPTY
+			local teamKey = unitTeamKey[teamID]
+			if not teamKey then
+				teamKey = ',"team":' .. formatNumber(teamID) .. ',"x":'
+				unitTeamKey[teamID] = teamKey
+			end
+			local len = #list
+			for i = 1, len do
+				if count >= maxUnits then
+					omitted = omitted + (len - i + 1)
+					break
+				end
+				local unitID = list[i]
+				local defID = spGetUnitDefID(unitID)
+				local x, _, z = spGetUnitPosition(unitID)
+				if defID and x then
+					local ck = defCommaKey[defID]
+					if ck == nil then ck = defKey(defID) end
+					if ck then
+						local hp, maxHp, _, _, build = spGetUnitHealth(unitID)
+						if not described[defID] then
+							described[defID] = true
+							newDefs[#newDefs + 1] = defID
+						end
+						count = count + 1
+						n = n + 1; buf[n] = count == 1 and '{"id":' or ',{"id":'
+						local s = INT[unitID]
+						if s then n = n + 1; buf[n] = s else n = putValue(buf, n, unitID) end
+						n = n + 1; buf[n] = unitDefKey[defID]
+						n = n + 1; buf[n] = teamKey
+						-- floor(v + 0.5) without the C call
+						local t = x + 0.5
+						t = t - t % 1
+						s = INT[t]
+						if s then n = n + 1; buf[n] = s else n = putNumber(buf, n, t) end
+						n = n + 1; buf[n] = ',"z":'
+						t = z + 0.5
+						t = t - t % 1
+						s = INT[t]
+						if s then n = n + 1; buf[n] = s else n = putNumber(buf, n, t) end
+						if hp and maxHp and maxHp > 0 then
+							-- max(0, min(1, h)) without the C calls (NaN -> 1 as there)
+							local h = hp / maxHp
+							if h < 1 then
+								if h <= 0 then h = 0 end -- also turns -0 into 0
+							else
+								h = 1
+							end
+							if h == 1 then
+								n = n + 1; buf[n] = ',"health":1'
+							else
+								n = n + 1; buf[n] = ',"health":'
+								n = putNumber(buf, n, h)
+							end
+						end
+						if build then
+							if build < 1 then
+								if build <= 0 then build = 0 end
+							else
+								build = 1
+							end
+							if build == 1 then
+								n = n + 1; buf[n] = ',"build":1}'
+							else
+								n = n + 1; buf[n] = ',"build":'
+								n = putNumber(buf, n, build)
+								n = n + 1; buf[n] = "}"
+							end
+						else
+							n = n + 1; buf[n] = "}"
+						end
+					end
+				end
+			end
+		end
+		n = n + 1; buf[n] = '],"units_omitted":'
+		return putNumber(buf, n, omitted)
+	end
+
+	function encodeUpdate(level, maxUnits, described, newDefs)
+		local lv = LEVELS[level] or 2
+		local _, speed, paused = spGetGameSpeed()
+		local n = 2
+		buf[1] = HEADER
+		buf[2] = "0" -- seq, filled in by the caller
+		local gameFrame = spGetGameFrame()
+		if gameFrame ~= nil then
+			n = n + 1; buf[n] = ',"game_frame":'
+			n = putValue(buf, n, gameFrame)
+		end
+		n = n + 1; buf[n] = ',"game_seconds":'
+		n = putValue(buf, n, spGetGameSeconds and spGetGameSeconds() or 0)
+		n = n + 1; buf[n] = paused and ',"paused":true' or ',"paused":false'
+		if speed ~= nil then
+			n = n + 1; buf[n] = ',"speed":'
+			n = putValue(buf, n, speed)
+		end
+		n = n + 1; buf[n] = ',"teams":['
+		local gaia = gaiaTeam()
+		local teams = view.teams
+		local nRead = 0
+		for ti = 1, #teams do
+			local teamID = teams[ti]
+			local m1, m2, m3, m4, m5, m6, m7, m8, m9 = spGetTeamResources(teamID, "metal")
+			-- nil = the viewer may not read this team: leave it out entirely.
+			if (m1 ~= nil or m2 ~= nil) and teamListed(teamID, gaia) then
+				local e1, e2, e3, e4, e5, e6, e7, e8, e9 = spGetTeamResources(teamID, "energy")
+				if e1 ~= nil or e2 ~= nil then
+					nRead = nRead + 1
+					readTeams[nRead] = teamID
+					local open = teamOpen[teamID]
+					if not open then
+						open = '{"team_id":' .. formatNumber(teamID) .. ',"metal":'
+						teamOpen[teamID] = open
+					end
+					if nRead > 1 then n = n + 1; buf[n] = "," end
+					n = n + 1; buf[n] = open
+					n = putResources(n, m1, m2, m3, m4, m5, m6, m7, m8, m9)
+					n = n + 1; buf[n] = ',"energy":'
+					n = putResources(n, e1, e2, e3, e4, e5, e6, e7, e8, e9)
+					n = n + 1; buf[n] = ',"units":{"total":'
+					n = putValue(buf, n, spGetTeamUnitCount(teamID) or 0)
+					if lv >= 2 then
+						n = n + 1; buf[n] = ',"by_def":'
+						n = putUnitCounts(n, teamID, described, newDefs)
+						n = putStats(n, teamID)
+					else
+						n = n + 1; buf[n] = "}"
+					end
+					n = n + 1; buf[n] = "}"
+				end
+			end
+		end
+		n = n + 1; buf[n] = "]"
+		if lv >= 3 then n = putUnitList(n, nRead, maxUnits, described, newDefs) end
+		n = n + 1; buf[n] = "}"
+		-- Reused buffer: drop what a bigger earlier update left behind.
+		for i = n + 1, bufLen do buf[i] = nil end
+		bufLen = n
+		return n, 2
+	end
+end
+
+--------------------------------------------------------------------------------
 -- Connection handling
 --------------------------------------------------------------------------------
 
@@ -1195,22 +1614,36 @@ end
 
 local newDefsScratch = {}
 
+-- The update goes through the fused encoder (encodeUpdate); collect_ms then
+-- covers reading the engine and writing the JSON pieces, encode_ms joining them,
+-- framing and queueing.
 local function sendUpdate()
 	local t0 = spGetTimer()
 	local newDefs = newDefsScratch
 	for i = #newDefs, 1, -1 do newDefs[i] = nil end
-	local msg = collectUpdate(config.level, config.maxUnits, conn.describedDefs, newDefs)
+	local described = conn.describedDefs
+	local ok, n, seqSlot = pcall(encodeUpdate, config.level, config.maxUnits, described, newDefs)
 	addTiming(timings.collect, spDiffTimers(spGetTimer(), t0))
+	if not ok then
+		for i = 1, #newDefs do described[newDefs[i]] = nil end
+		counters.encodeErrors = counters.encodeErrors + 1
+		logOnce("encode update", n)
+		return false
+	end
 	if #newDefs > 0 then
 		local defs = markArray({})
 		for i = 1, #newDefs do defs[i] = defInfo(newDefs[i]) end
 		if not enqueue({ type = "unit_defs", defs = defs }) then
 			-- Not described, so forget them: the next update tries again.
-			for i = 1, #newDefs do conn.describedDefs[newDefs[i]] = nil end
+			for i = 1, #newDefs do described[newDefs[i]] = nil end
 			return false
 		end
 	end
-	return enqueue(msg)
+	if conn.state ~= STATE_CONNECTED then return false end
+	local t1 = spGetTimer()
+	conn.seq = conn.seq + 1
+	updateBuf[seqSlot] = formatNumber(conn.seq)
+	return queuePayload("update", concat(updateBuf, "", 1, n), t1)
 end
 
 local function sendStats()
@@ -1833,6 +2266,12 @@ widget._test = {
 	mergeConfig = mergeConfig,
 	runCommand = runCommand,
 	collectUpdate = collectUpdate,
+	-- the fused update encoder: the update message as JSON, with `seq`
+	encodeUpdate = function(level, maxUnits, described, newDefs, seq)
+		local n, seqSlot = encodeUpdate(level, maxUnits, described, newDefs)
+		updateBuf[seqSlot] = formatNumber(seq or 0)
+		return concat(updateBuf, "", 1, n)
+	end,
 	sendUpdate = sendUpdate,
 	enqueue = enqueue,
 	tick = tick,

@@ -1,19 +1,97 @@
 -- Widget benchmarks (plain lua5.1, like the engine's Lua 5.1 interpreter).
---   lua5.1 widget/bench/bench.lua [--iterations N]
--- 1. our encoder vs dkjson (Debian lua-dkjson) on a 16-team `standard` update
+--   lua5.1 widget/bench/bench.lua [--iterations N] [--widget PATH] [--slow-engine]
+-- 1. our generic encoder vs dkjson (Debian lua-dkjson) on a 16-team `standard` update
 -- 2. the whole update: collect + encode + frame + queue, 16 teams standard
 -- 3. the whole update at `detailed` with 1000 units
--- Reports medians over batches (the machine is noisy: compare ratios).
+-- Reports medians over batches (the machine is noisy: compare ratios, and run
+-- before/after comparisons back to back; --widget PATH benchmarks another copy
+-- of the widget file, e.g. `git show HEAD~1:widget/bar_live_export.lua`).
+--
+-- The fake engine: in the game, Spring.* are C functions. The spec helper's
+-- stand-ins compute their results in Lua (GetTeamUnitsCounts counts units,
+-- GetUnitPosition looks units up, ...), which would bill the fake engine's
+-- work to the widget. So by default the bench swaps in cheap stand-ins that
+-- return pre-built values (a plain Lua call each, still not free: the
+-- "engine calls" line measures exactly those calls, in the widget's pattern,
+-- so "ours" = whole - engine calls). --slow-engine keeps the spec helper's.
 local HERE = debug.getinfo(1, "S").source:sub(2):match("^(.*)/[^/]*$") or "."
 package.path = HERE .. "/../spec/?.lua;" .. package.path
 local fake_engine = require("helpers.fake_engine")
 local fake_socket = require("helpers.fake_socket")
 
 local iterations = 2000
+local widgetPath
+local slowEngine = false
 for i = 1, #arg do
 	if arg[i] == "--iterations" then iterations = tonumber(arg[i + 1]) end
+	if arg[i] == "--widget" then widgetPath = arg[i + 1] end
+	if arg[i] == "--slow-engine" then slowEngine = true end
 end
 local BATCH = math.max(1, math.floor(iterations / 50))
+
+-- Replaces the data calls with ones returning pre-built values (see above).
+local function cheapEngine(E)
+	local S = E.Spring
+	local res, counts, unitLists, stats = { metal = {}, energy = {} }, {}, {}, {}
+	local defOf, xOf, zOf, hpOf, maxHpOf, buildOf = {}, {}, {}, {}, {}, {}
+	for id, t in pairs(E.teams) do
+		if E:canRead(id) then
+			res.metal[id], res.energy[id] = t.metal, t.energy
+		end
+		counts[id] = S.GetTeamUnitsCounts(id)
+		local list = {}
+		for k, u in ipairs(t.units) do
+			list[k] = u.id
+			defOf[u.id], xOf[u.id], zOf[u.id] = u.def, u.x, u.z
+			hpOf[u.id], maxHpOf[u.id], buildOf[u.id] = u.hp, u.maxHp, u.build
+		end
+		unitLists[id] = list
+		stats[id] = { t.stats[#t.stats] }
+	end
+	local nStats = {}
+	for id, t in pairs(E.teams) do nStats[id] = #t.stats end
+	S.GetTeamResources = function(teamID, kind)
+		local v = res[kind][teamID]
+		if v then return v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9] end
+	end
+	S.GetTeamUnitsCounts = function(teamID) return counts[teamID] end
+	S.GetTeamStatsHistory = function(teamID, i)
+		if i == nil then return nStats[teamID] end
+		return stats[teamID]
+	end
+	S.GetTeamUnits = function(teamID) return unitLists[teamID] end
+	S.GetUnitDefID = function(unitID) return defOf[unitID] end
+	S.GetUnitPosition = function(unitID) return xOf[unitID], 0, zOf[unitID] end
+	S.GetUnitHealth = function(unitID) return hpOf[unitID], maxHpOf[unitID], 0, 0, buildOf[unitID] end
+end
+
+-- The engine calls one update makes, in the widget's pattern (for the split).
+local function engineCalls(E, level)
+	local S = E.Spring
+	local teams = S.GetTeamList()
+	local detailed = level == "detailed"
+	return function()
+		S.GetGameSpeed(); S.GetGameFrame(); S.GetGameSeconds(); S.GetGaiaTeamID()
+		for i = 1, #teams do
+			local t = teams[i]
+			S.GetTeamResources(t, "metal"); S.GetTeamResources(t, "energy"); S.GetTeamUnitCount(t)
+			if level ~= "minimal" then
+				S.GetTeamUnitsCounts(t)
+				local n = S.GetTeamStatsHistory(t)
+				S.GetTeamStatsHistory(t, n, n)
+			end
+		end
+		if detailed then
+			for i = 1, #teams do
+				local list = S.GetTeamUnits(teams[i])
+				for k = 1, #list do
+					local u = list[k]
+					S.GetUnitDefID(u); S.GetUnitPosition(u); S.GetUnitHealth(u)
+				end
+			end
+		end
+	end
+end
 
 -- 16 teams, ~40 unit defs each, realistic float resources, a stats entry.
 local function game(unitsPerTeam, level, maxUnits)
@@ -37,8 +115,6 @@ local function game(unitsPerTeam, level, maxUnits)
 	lib.mode = "ok"
 	local E = fake_engine.new({ teams = teams, unitDefs = unitDefs, spectating = true, fullView = true,
 		socket = lib })
-	E:loadWidget()
-	E:start({ level = level, maxUnits = maxUnits or 1000 })
 	for _, team in pairs(E.teams) do
 		team.stats[1] = { time = 900, frame = 27000, metalUsed = 15234.5, metalProduced = 16001.25,
 			metalExcess = 12.5, metalReceived = 0, metalSent = 0, energyUsed = 250001.5, energyProduced = 260123.75,
@@ -46,6 +122,10 @@ local function game(unitsPerTeam, level, maxUnits)
 			unitsProduced = 120, unitsDied = 40, unitsReceived = 0, unitsSent = 0, unitsCaptured = 0,
 			unitsOutCaptured = 0, unitsKilled = 38 }
 	end
+	-- before loading: the widget keeps Spring.* functions in locals
+	if not slowEngine then cheapEngine(E) end
+	E:loadWidget(widgetPath)
+	E:start({ level = level, maxUnits = maxUnits or 1000 })
 	return E, E.widget._test
 end
 
@@ -74,9 +154,9 @@ local function measure(fn, after)
 end
 
 local ok, dkjson = pcall(require, "dkjson")
-local lines = {}
-local function out(s) lines[#lines + 1] = s; print(s) end
-out(string.format("iterations %d, %s", iterations, _VERSION))
+local function out(s) print(s) end
+out(string.format("iterations %d, %s, %s engine stand-ins%s", iterations, _VERSION,
+	slowEngine and "spec-helper (slow)" or "cheap pre-built", widgetPath and (", widget " .. widgetPath) or ""))
 
 -- 1. encoder vs dkjson
 do
@@ -85,11 +165,11 @@ do
 	msg.schema_version, msg.seq = 1, 1
 	local ours = T.encode(msg)
 	local ms = measure(function() T.encode(msg) end)
-	out(string.format("encode 16-team standard update (%d bytes): ours %.4f ms", #ours, ms))
+	out(string.format("generic encoder, 16-team standard update (%d bytes): ours %.4f ms", #ours, ms))
 	if ok then
 		assert(dkjson.decode(ours), "dkjson cannot read our output")
 		local dk = measure(function() dkjson.encode(msg) end)
-		out(string.format("encode 16-team standard update: dkjson %.4f ms -> ours is %.1fx faster", dk, dk / ms))
+		out(string.format("  same with dkjson %.4f ms -> ours is %.1fx faster", dk, dk / ms))
 	else
 		out("dkjson not installed (apt install lua-dkjson): comparison skipped")
 	end
@@ -104,11 +184,14 @@ local function whole(level, unitsPerTeam, label)
 	local ms = measure(function() T.sendUpdate() end, function() T.queue:clear(true) end)
 	T.sendUpdate()
 	local bytes = T.queue.items[1] and #T.queue.items[1].data or 0
-	-- collect alone: mostly the fake engine's Lua stand-ins for C API calls
-	local described = {}
-	local collect = measure(function() T.collectUpdate(level, 1000, described, {}) end)
-	out(string.format("whole update %s (%d bytes): median %.4f ms (collect %.4f ms, encode+frame+queue %.4f ms)",
-		label, bytes, ms, collect, ms - collect))
+	local engine = measure(engineCalls(E, level))
+	out(string.format("whole update %s (%d bytes): median %.4f ms = engine calls %.4f + ours %.4f",
+		label, bytes, ms, engine, ms - engine))
+	if T.encodeUpdate then
+		local described = {}
+		local fused = measure(function() T.encodeUpdate(level, 1000, described, {}, 1) end)
+		out(string.format("  of which fused collect+encode to a string %.4f ms", fused))
+	end
 	return ms
 end
 whole("standard", 40, "16 teams standard")
