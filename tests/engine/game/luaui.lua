@@ -210,7 +210,10 @@ local function callWidget(w, name, ...)
 	return res
 end
 
+local callinCounts = {} -- engine callins seen, reported at shutdown
+
 local function callAll(name, ...)
+	callinCounts[name] = (callinCounts[name] or 0) + 1
 	local list = {}
 	for i, w in ipairs(widgets) do list[i] = w end
 	for _, w in ipairs(list) do callWidget(w, name, ...) end
@@ -508,7 +511,7 @@ function GotChatMsg(msg, playerID)
 end
 
 function Shutdown()
-	log("shutdown", { failures = failures })
+	log("shutdown", { failures = failures, callins = callinCounts })
 	if not quitRequested then saveConfig() end
 	local list = {}
 	for i, w in ipairs(widgets) do list[i] = w end
