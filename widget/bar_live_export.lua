@@ -156,7 +156,7 @@ end
 local markArray, markObject, sanitizeUtf8, formatNumber, jsonEncode, jsonDecode
 -- Building blocks for the fused update encoder (see encodeUpdate): write into a
 -- piece buffer, return the new piece count.
-local jsonPutNumber, jsonPutValue, jsonIntStrings
+local jsonPutNumber, jsonIntStrings
 local HIGH_BYTE_PATTERN = '[\128-\255]'
 do
 	local ARRAY_MT  = { __jsontype = "array" }
@@ -261,9 +261,8 @@ do
 			n = n + 1; buf[n] = INT[v] or intStr(v)
 			return n
 		end
-		local q = v / 10000
-		local hi = q - q % 1
-		local lo = v - hi * 10000
+		local lo = v % 10000
+		local hi = (v - lo) / 10000
 		n = n + 1; buf[n] = INT[hi] or intStr(hi)
 		n = n + 1; buf[n] = PAD4[lo] or padStr(4, lo)
 		return n
@@ -273,7 +272,7 @@ do
 
 	-- putNumber(buf, n, v) -> n: writes the number v.
 	local function putNumber(buf, n, v)
-		if v ~= v or v == huge or v == -huge then
+		if v - v ~= 0 then -- NaN or +-inf
 			n = n + 1; buf[n] = "null"
 			return n
 		end
@@ -316,9 +315,8 @@ do
 		local t = v * scale + 0.5
 		local m = t - t % 1 -- 10^6 <= m <= 10^7: the 7 significant digits
 		if d == 0 then return putUint(buf, n, m) end
-		local q = m / scale
-		local ip = q - q % 1
-		local fp = m - ip * scale -- the d decimals as an integer
+		local fp = m % scale -- the d decimals as an integer
+		local ip = (m - fp) / scale
 		if fp == 0 then return putUint(buf, n, ip) end -- rounded to an integer
 		if ip < 10000 then
 			local s = INT_DOT[ip]
@@ -332,9 +330,8 @@ do
 			n = n + 1; buf[n] = STRIP[d][fp] or stripStr(d, fp)
 			return n
 		end
-		q = fp / 10000
-		local hi = q - q % 1 -- first d - 4 decimals
-		local lo = fp - hi * 10000 -- last 4 decimals
+		local lo = fp % 10000 -- last 4 decimals
+		local hi = (fp - lo) / 10000 -- first d - 4 decimals
 		local w = d - 4
 		if lo == 0 then
 			n = n + 1; buf[n] = STRIP[w][hi] or stripStr(w, hi)
@@ -352,7 +349,7 @@ do
 		return encodeValue(v, buf, n, 1)
 	end
 
-	jsonPutNumber, jsonPutValue, jsonIntStrings = putNumber, putValue, INT
+	jsonPutNumber, jsonIntStrings = putNumber, INT
 
 	local numBuf = {}
 	function formatNumber(v)
@@ -1132,19 +1129,21 @@ end
 -- writes JSON pieces straight into a reused buffer using pre-built fragments
 -- (per-team prefixes, per-def keys, key strings); no per-update tables. It
 -- yields the same JSON value as jsonEncode(collectUpdate(...)) (see
--- widget/spec/update_encoder_spec.lua); anything unusual (a nil among the nine
--- resource values, a non-number where the engine gives numbers) goes through
--- the generic encoder for that value. collectUpdate stays the reference.
+-- widget/spec/update_encoder_spec.lua). It expects numbers where the engine
+-- returns numbers; anything unusual (a nil among the nine resource values, a
+-- non-number) raises, and sendUpdate then builds that update the reference way
+-- (collectUpdate + the generic encoder), which remains the specification.
 --------------------------------------------------------------------------------
 
--- encodeUpdate(level, maxUnits, described, newDefs) -> n, seqSlot: the message
--- is updateBuf[1..n]; updateBuf[seqSlot] is a placeholder for seq.
+-- encodeUpdate(level, maxUnits, described, newDefs) -> n: the message is
+-- updateBuf[1..n]; updateBuf[UPDATE_SEQ_SLOT] is a placeholder for seq.
+local UPDATE_SEQ_SLOT = 2
 local encodeUpdate, updateBuf
 do
 	local buf, bufLen = {}, 0
 	updateBuf = buf
 	local INT = jsonIntStrings
-	local putNumber, putValue = jsonPutNumber, jsonPutValue
+	local putNumber = jsonPutNumber
 	local HEADER = '{"type":"update","schema_version":' .. SCHEMA_VERSION .. ',"seq":'
 
 	local teamOpen = {}     -- teamID -> '{"team_id":5,"metal":'
@@ -1173,32 +1172,29 @@ do
 		return ck
 	end
 
-	-- {"current":..,...,"excess":..}; nil values are left out (generic path).
+	-- {"current":..,...,"excess":..}. The nine values are numbers in the engine;
+	-- anything else raises (putNumber) and sendUpdate falls back to the
+	-- reference path for this update.
 	local function putResources(n, v1, v2, v3, v4, v5, v6, v7, v8, v9)
-		if v1 == nil or v2 == nil or v3 == nil or v4 == nil or v5 == nil or v6 == nil or v7 == nil
-			or v8 == nil or v9 == nil then
-			return putValue(buf, n, markObject({ current = v1, storage = v2, pull = v3, income = v4,
-				expense = v5, share = v6, sent = v7, received = v8, excess = v9 }))
-		end
 		local s
 		n = n + 1; buf[n] = '{"current":'
-		s = INT[v1]; if s then n = n + 1; buf[n] = s else n = putValue(buf, n, v1) end
+		s = INT[v1]; if s then n = n + 1; buf[n] = s else n = putNumber(buf, n, v1) end
 		n = n + 1; buf[n] = ',"storage":'
-		s = INT[v2]; if s then n = n + 1; buf[n] = s else n = putValue(buf, n, v2) end
+		s = INT[v2]; if s then n = n + 1; buf[n] = s else n = putNumber(buf, n, v2) end
 		n = n + 1; buf[n] = ',"pull":'
-		s = INT[v3]; if s then n = n + 1; buf[n] = s else n = putValue(buf, n, v3) end
+		s = INT[v3]; if s then n = n + 1; buf[n] = s else n = putNumber(buf, n, v3) end
 		n = n + 1; buf[n] = ',"income":'
-		s = INT[v4]; if s then n = n + 1; buf[n] = s else n = putValue(buf, n, v4) end
+		s = INT[v4]; if s then n = n + 1; buf[n] = s else n = putNumber(buf, n, v4) end
 		n = n + 1; buf[n] = ',"expense":'
-		s = INT[v5]; if s then n = n + 1; buf[n] = s else n = putValue(buf, n, v5) end
+		s = INT[v5]; if s then n = n + 1; buf[n] = s else n = putNumber(buf, n, v5) end
 		n = n + 1; buf[n] = ',"share":'
-		s = INT[v6]; if s then n = n + 1; buf[n] = s else n = putValue(buf, n, v6) end
+		s = INT[v6]; if s then n = n + 1; buf[n] = s else n = putNumber(buf, n, v6) end
 		n = n + 1; buf[n] = ',"sent":'
-		s = INT[v7]; if s then n = n + 1; buf[n] = s else n = putValue(buf, n, v7) end
+		s = INT[v7]; if s then n = n + 1; buf[n] = s else n = putNumber(buf, n, v7) end
 		n = n + 1; buf[n] = ',"received":'
-		s = INT[v8]; if s then n = n + 1; buf[n] = s else n = putValue(buf, n, v8) end
+		s = INT[v8]; if s then n = n + 1; buf[n] = s else n = putNumber(buf, n, v8) end
 		n = n + 1; buf[n] = ',"excess":'
-		s = INT[v9]; if s then n = n + 1; buf[n] = s else n = putValue(buf, n, v9) end
+		s = INT[v9]; if s then n = n + 1; buf[n] = s else n = putNumber(buf, n, v9) end
 		n = n + 1; buf[n] = "}"
 		return n
 	end
@@ -1222,7 +1218,7 @@ do
 					if not firstDef then firstDef = defID end
 					n = n + 1; buf[n] = ck
 					local s = INT[count]
-					if s then n = n + 1; buf[n] = s else n = putValue(buf, n, count) end
+					if s then n = n + 1; buf[n] = s else n = putNumber(buf, n, count) end
 					if not described[defID] then
 						described[defID] = true
 						newDefs[#newDefs + 1] = defID
@@ -1304,7 +1300,7 @@ do
 						count = count + 1
 						n = n + 1; buf[n] = count == 1 and '{"id":' or ',{"id":'
 						local s = INT[unitID]
-						if s then n = n + 1; buf[n] = s else n = putValue(buf, n, unitID) end
+						if s then n = n + 1; buf[n] = s else n = putNumber(buf, n, unitID) end
 						n = n + 1; buf[n] = unitDefKey[defID]
 						n = n + 1; buf[n] = teamKey
 						-- floor(v + 0.5) without the C call
@@ -1361,18 +1357,18 @@ do
 		local _, speed, paused = spGetGameSpeed()
 		local n = 2
 		buf[1] = HEADER
-		buf[2] = "0" -- seq, filled in by the caller
+		buf[UPDATE_SEQ_SLOT] = "0" -- seq, filled in by the caller
 		local gameFrame = spGetGameFrame()
 		if gameFrame ~= nil then
 			n = n + 1; buf[n] = ',"game_frame":'
-			n = putValue(buf, n, gameFrame)
+			n = putNumber(buf, n, gameFrame)
 		end
 		n = n + 1; buf[n] = ',"game_seconds":'
-		n = putValue(buf, n, spGetGameSeconds and spGetGameSeconds() or 0)
+		n = putNumber(buf, n, spGetGameSeconds and spGetGameSeconds() or 0)
 		n = n + 1; buf[n] = paused and ',"paused":true' or ',"paused":false'
 		if speed ~= nil then
 			n = n + 1; buf[n] = ',"speed":'
-			n = putValue(buf, n, speed)
+			n = putNumber(buf, n, speed)
 		end
 		n = n + 1; buf[n] = ',"teams":['
 		local gaia = gaiaTeam()
@@ -1398,7 +1394,9 @@ do
 					n = n + 1; buf[n] = ',"energy":'
 					n = putResources(n, e1, e2, e3, e4, e5, e6, e7, e8, e9)
 					n = n + 1; buf[n] = ',"units":{"total":'
-					n = putValue(buf, n, spGetTeamUnitCount(teamID) or 0)
+					local total = spGetTeamUnitCount(teamID) or 0
+					local ts = INT[total]
+					if ts then n = n + 1; buf[n] = ts else n = putNumber(buf, n, total) end
 					if lv >= 2 then
 						n = n + 1; buf[n] = ',"by_def":'
 						n = putUnitCounts(n, teamID, described, newDefs)
@@ -1416,7 +1414,7 @@ do
 		-- Reused buffer: drop what a bigger earlier update left behind.
 		for i = n + 1, bufLen do buf[i] = nil end
 		bufLen = n
-		return n, 2
+		return n
 	end
 end
 
@@ -1616,20 +1614,29 @@ local newDefsScratch = {}
 
 -- The update goes through the fused encoder (encodeUpdate); collect_ms then
 -- covers reading the engine and writing the JSON pieces, encode_ms joining them,
--- framing and queueing.
+-- framing and queueing. If the fused encoder raises (input it does not expect,
+-- or an engine error), this update is built the reference way instead.
 local function sendUpdate()
 	local t0 = spGetTimer()
 	local newDefs = newDefsScratch
 	for i = #newDefs, 1, -1 do newDefs[i] = nil end
 	local described = conn.describedDefs
-	local ok, n, seqSlot = pcall(encodeUpdate, config.level, config.maxUnits, described, newDefs)
-	addTiming(timings.collect, spDiffTimers(spGetTimer(), t0))
+	local ok, n = pcall(encodeUpdate, config.level, config.maxUnits, described, newDefs)
+	local msg
 	if not ok then
-		for i = 1, #newDefs do described[newDefs[i]] = nil end
-		counters.encodeErrors = counters.encodeErrors + 1
-		logOnce("encode update", n)
-		return false
+		for i = #newDefs, 1, -1 do
+			described[newDefs[i]] = nil
+			newDefs[i] = nil
+		end
+		ok, msg = pcall(collectUpdate, config.level, config.maxUnits, described, newDefs)
+		if not ok then
+			for i = 1, #newDefs do described[newDefs[i]] = nil end
+			counters.encodeErrors = counters.encodeErrors + 1
+			logOnce("collect update", msg)
+			return false
+		end
 	end
+	addTiming(timings.collect, spDiffTimers(spGetTimer(), t0))
 	if #newDefs > 0 then
 		local defs = markArray({})
 		for i = 1, #newDefs do defs[i] = defInfo(newDefs[i]) end
@@ -1639,10 +1646,11 @@ local function sendUpdate()
 			return false
 		end
 	end
+	if msg then return enqueue(msg) end
 	if conn.state ~= STATE_CONNECTED then return false end
 	local t1 = spGetTimer()
 	conn.seq = conn.seq + 1
-	updateBuf[seqSlot] = formatNumber(conn.seq)
+	updateBuf[UPDATE_SEQ_SLOT] = formatNumber(conn.seq)
 	return queuePayload("update", concat(updateBuf, "", 1, n), t1)
 end
 
@@ -2266,10 +2274,12 @@ widget._test = {
 	mergeConfig = mergeConfig,
 	runCommand = runCommand,
 	collectUpdate = collectUpdate,
-	-- the fused update encoder: the update message as JSON, with `seq`
+	-- the fused update encoder: the update message as JSON with `seq`, or nil
+	-- and the error when it refuses the input (sendUpdate then falls back)
 	encodeUpdate = function(level, maxUnits, described, newDefs, seq)
-		local n, seqSlot = encodeUpdate(level, maxUnits, described, newDefs)
-		updateBuf[seqSlot] = formatNumber(seq or 0)
+		local ok, n = pcall(encodeUpdate, level, maxUnits, described, newDefs)
+		if not ok then return nil, n end
+		updateBuf[UPDATE_SEQ_SLOT] = formatNumber(seq or 0)
 		return concat(updateBuf, "", 1, n)
 	end,
 	sendUpdate = sendUpdate,
