@@ -605,11 +605,26 @@ def scenario_spectator(c):
         c.check(bool(bye) and bye[-1].get("reason") == "shutdown", "no bye(shutdown) at the end: %s" % bye)
         saved = open(os.path.join(run.wd, "LuaUI", "Config", "engine_test_widgets.lua")).read()
         c.check("port" in saved and str(run.port) in saved, "GetConfigData did not persist the port")
+        missing = missing_api(run)
+        c.note("widget references absent in this engine (must be guarded): %s" % (missing or "none"))
         c.note("%d updates, %d frames, check: %s" % (by_type.get("update", 0), (rep or {}).get("frames"),
                                                     {k: (rep or {}).get(k) for k in ("updates_per_sec", "pongs", "ping_ms")}))
     finally:
         pass
     return run
+
+
+def missing_api(run):
+    """Names the widget source references (Spring.X, gl.X, ...) that this engine lacks."""
+    import re
+    api = (run.kinds("api") or [{}])[0].get("api") or {}
+    src = open(WIDGET, encoding="utf-8").read()
+    out = []
+    for lib, names in sorted(api.items()):
+        have = set(names)
+        used = set(re.findall(r"\b%s\.([A-Za-z_]\w*)" % lib, src))
+        out += ["%s.%s" % (lib, n) for n in sorted(used - have)]
+    return out
 
 
 def check_resources(c, updates, com_id, solar_id):

@@ -81,6 +81,19 @@ if not logFile then realEcho("[engine_test] cannot open " .. LOG_FILE .. " for w
 log("luaui_loaded", { engine_version = Engine and Engine.version, engine_version_full = Engine and Engine.versionFull,
 	has_socket = type(socket) == "table", lua_version = _VERSION })
 
+-- The engine's API as LuaUI sees it: the driver compares it with what the widget references.
+do
+	local api = {}
+	for _, lib in ipairs({ "Spring", "gl", "VFS", "Engine", "Game", "Script" }) do
+		local t = _G[lib]
+		local names = {}
+		if type(t) == "table" then for k in pairs(t) do names[#names + 1] = tostring(k) end end
+		table.sort(names)
+		api[lib] = names
+	end
+	log("api", { api = api })
+end
+
 -- Every Spring.Echo (ours and the widgets') also goes to the log. Installed
 -- before widgets load, since they cache Spring.Echo in a local.
 Spring.Echo = function(...)
