@@ -1251,7 +1251,7 @@ do
 		local open, firstKey = n, nil
 		for k, v in pairs(entry) do
 			local ck = statsCommaKey[k]
-			if ck and type(v) == "number" then
+			if ck then -- a non-number raises in putNumber: reference path (which skips it)
 				if not firstKey then firstKey = k end
 				n = n + 1; buf[n] = ck
 				local s = INT[v]
