@@ -19,4 +19,10 @@ if [[ ! -x "$BAR_LIVE_BIN" ]]; then
 	cargo build --release --locked
 fi
 export SPRING_HEADLESS
-exec timeout -k 10 300 python3 tests/engine/driver.py "$@"
+rc=0
+timeout -k 10 300 python3 tests/engine/driver.py "$@" || rc=$?
+if [[ $rc -eq 124 || $rc -eq 137 ]]; then
+	echo "engine tests timed out after 300 s"
+	echo "0 passed, 1 failed"
+fi
+exit "$rc"
