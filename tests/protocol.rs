@@ -313,6 +313,19 @@ fn message_error_kinds() {
         kind(br#"{"type":"bye","schema_version":2,"seq":1,"reason":""}"#),
         "unsupported_version"
     );
+    // A well-formed update of a newer version is refused by name, not decoded.
+    let mut v2: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("resources/protocol/examples/update.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    v2["schema_version"] = 2.into();
+    assert_eq!(
+        kind(&serde_json::to_vec(&v2).unwrap()),
+        "unsupported_version"
+    );
     // Version is checked before the body: a v2 message of a shape we do not know is still "unsupported".
     assert_eq!(
         kind(br#"{"type":"update","schema_version":7,"seq":1,"teams":"new shape"}"#),
@@ -683,6 +696,24 @@ proptest! {
         prop_assert!(same(&decoded.body, &msg), "\n{:?}\n!=\n{:?}", decoded.body, msg);
         // And encoding is stable: the decoded message encodes to the same bytes.
         prop_assert_eq!(encode_widget(&decoded.body, seq), payload);
+    }
+
+    /// Key order does not matter: with `type` moved to the end (the decoder's fast path does not apply)
+    /// the message decodes to the same value.
+    #[test]
+    fn type_last_decodes_the_same(msg in widget_message(), seq in 1u64..1_000_000) {
+        let payload = String::from_utf8(encode_widget(&msg, seq)).unwrap();
+        let type_field = format!(r#""type":"{}","#, msg.type_name());
+        let expected_start = format!("{{{type_field}");
+        prop_assert!(payload.starts_with(&expected_start));
+        let moved = format!(
+            "{{{},{}}}",
+            &payload[1 + type_field.len()..payload.len() - 1],
+            type_field.trim_end_matches(',')
+        );
+        let a = decode_widget(payload.as_bytes()).unwrap();
+        let b = decode_widget(moved.as_bytes()).unwrap();
+        prop_assert!(same(&a, &b), "\n{:?}\n!=\n{:?}", a, b);
     }
 
     /// The envelope always passes the schema's envelope rules, whatever the body.

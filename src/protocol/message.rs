@@ -245,16 +245,34 @@ impl<'de> Deserialize<'de> for DefCounts {
                 mut map: A,
             ) -> Result<DefCounts, A::Error> {
                 let mut out = Vec::with_capacity(map.size_hint().unwrap_or(16));
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    let def = key.parse::<u32>().map_err(|_| {
-                        serde::de::Error::custom(format!("by_def key '{key}' is not a def id"))
-                    })?;
+                while let Some(DefKey(def)) = map.next_key()? {
                     out.push((def, map.next_value::<u32>()?));
                 }
                 Ok(DefCounts(out))
             }
         }
         d.deserialize_map(V)
+    }
+}
+
+/// A `by_def` key parsed straight from the (borrowed or escaped) key text, without allocating.
+struct DefKey(u32);
+
+impl<'de> Deserialize<'de> for DefKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = DefKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a def id as a decimal string")
+            }
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<DefKey, E> {
+                key.parse::<u32>()
+                    .map(DefKey)
+                    .map_err(|_| E::custom(format!("by_def key '{key}' is not a def id")))
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
@@ -503,6 +521,129 @@ fn check_version(schema_version: u32) -> Result<(), ProtocolError> {
 /// Decodes one widget→app payload (no validation against the JSON Schema; see [`super::schema`]).
 pub fn decode_widget(payload: &[u8]) -> Result<Message, ProtocolError> {
     let text = std::str::from_utf8(payload).map_err(ProtocolError::Utf8)?;
+    if let Some(kind) = leading_type(text) {
+        // Fast path (the widget and this crate write `type` first): one typed pass that also collects
+        // the envelope. Any failure falls through to the two-pass decode, which classifies errors in
+        // the documented order (envelope and version before body).
+        let fast = match kind {
+            "hello" => single_pass(text, WidgetMessage::Hello),
+            "unit_defs" => single_pass(text, WidgetMessage::UnitDefs),
+            "update" => single_pass(text, WidgetMessage::Update),
+            "event" => single_pass(text, WidgetMessage::Event),
+            "stats" => single_pass(text, WidgetMessage::Stats),
+            _ => None,
+        };
+        if let Some(m) = fast {
+            return Ok(m);
+        }
+    }
+    decode_widget_two_pass(text)
+}
+
+/// The type name when the text starts exactly with `{"type":"<name without escapes>"`.
+fn leading_type(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix(r#"{"type":""#)?;
+    let name = &rest[..rest.find('"')?];
+    (!name.contains('\\')).then_some(name)
+}
+
+/// Decodes body and envelope in one pass; `None` when anything is off (the caller then re-decodes).
+fn single_pass<'a, T: Deserialize<'a>>(
+    text: &'a str,
+    wrap: fn(T) -> WidgetMessage,
+) -> Option<Message> {
+    let Enveloped { env, body } = serde_json::from_str::<Enveloped<T>>(text).ok()?;
+    let schema_version = env.schema_version?;
+    match env.seq {
+        Some(seq) if seq >= 1 && (1..=SCHEMA_VERSION).contains(&schema_version) => Some(Message {
+            seq: Some(seq),
+            schema_version,
+            body: wrap(body),
+        }),
+        _ => None,
+    }
+}
+
+/// Envelope fields collected while a body is deserialized.
+#[derive(Default)]
+struct EnvelopeFields {
+    schema_version: Option<u32>,
+    seq: Option<u64>,
+}
+
+/// A body `T` plus the envelope, from one pass: the envelope keys are taken out of the map before `T`'s
+/// own (derived) deserializer sees it.
+struct Enveloped<T> {
+    env: EnvelopeFields,
+    body: T,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Enveloped<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+            type Value = Enveloped<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a message object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Enveloped<T>, A::Error> {
+                let mut env = EnvelopeFields::default();
+                let body = T::deserialize(serde::de::value::MapAccessDeserializer::new(
+                    EnvelopeFilter {
+                        inner: map,
+                        env: &mut env,
+                    },
+                ))?;
+                Ok(Enveloped { env, body })
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+struct EnvelopeFilter<'e, A> {
+    inner: A,
+    env: &'e mut EnvelopeFields,
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for EnvelopeFilter<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        loop {
+            let Some(key) = self.inner.next_key::<std::borrow::Cow<'de, str>>()? else {
+                return Ok(None);
+            };
+            match key.as_ref() {
+                "type" => {
+                    self.inner.next_value::<serde::de::IgnoredAny>()?;
+                }
+                "schema_version" => self.env.schema_version = Some(self.inner.next_value()?),
+                "seq" => self.env.seq = self.inner.next_value()?,
+                other => {
+                    return seed
+                        .deserialize(serde::de::value::StrDeserializer::new(other))
+                        .map(Some);
+                }
+            }
+        }
+    }
+
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, A::Error> {
+        self.inner.next_value_seed(seed)
+    }
+}
+
+fn decode_widget_two_pass(text: &str) -> Result<Message, ProtocolError> {
     let env: Envelope = serde_json::from_str(text).map_err(|e| classify(e, text))?;
     check_version(env.schema_version)?;
     let seq = match env.seq {
