@@ -30,22 +30,22 @@ struct Args {
     #[arg(long, global = true, default_value_t = DEFAULT_MAX_FRAME_BYTES)]
     max_frame_bytes: u32,
     /// Settings file (default: the user config directory).
-    #[arg(long)]
+    #[arg(long, global = true)]
     config: Option<PathBuf>,
     /// Data directory for recordings (default: the user data directory).
-    #[arg(long)]
+    #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
     /// Start the built-in simulator against our own listener (a live demo without the game).
-    #[arg(long)]
+    #[arg(long, global = true)]
     simulate: bool,
     /// Open the overlay window at start.
-    #[arg(long)]
+    #[arg(long, global = true)]
     overlay: bool,
     /// Quit after this many seconds (for scripted screenshots and smoke tests).
-    #[arg(long, hide = true)]
+    #[arg(long, global = true, hide = true)]
     quit_after_secs: Option<f64>,
     /// Which tab to show first: live, review, recordings, settings.
-    #[arg(long, hide = true)]
+    #[arg(long, global = true, hide = true)]
     tab: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,

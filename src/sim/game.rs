@@ -63,6 +63,8 @@ struct SimTeam {
     last_stats: Option<TeamStats>,
     last_metal: Resource,
     last_energy: Resource,
+    /// Slowly varying noise in -1..1.
+    wobble: f64,
 }
 
 impl SimTeam {
@@ -134,6 +136,7 @@ impl SimGame {
                     last_stats: None,
                     last_metal: Resource::default(),
                     last_energy: Resource::default(),
+                    wobble: 0.0,
                 }
             })
             .collect();
@@ -292,9 +295,12 @@ impl SimGame {
     }
 
     fn grow(&mut self, i: usize, t: f64, dt: f64, minutes: f64) {
-        let noise = self.rng.range(0.9, 1.1);
+        // Smooth noise (AR(1)): economies wobble, they do not flicker sample to sample.
+        let kick = self.rng.range(-1.0, 1.0);
+        self.teams[i].wobble = 0.92 * self.teams[i].wobble + 0.08 * kick;
+        let noise = 1.0 + 0.25 * self.teams[i].wobble;
         let army_share = 0.25 + 0.45 * (t / (minutes * 60.0)).min(1.0);
-        let spend_ratio = self.rng.range(0.8, 1.08);
+        let spend_ratio = 0.94 + 0.3 * self.teams[i].wobble + self.rng.range(-0.02, 0.02);
         let team = &mut self.teams[i];
         let ramp = 1.0 - (-t / 600.0).exp();
         let m_income = (2.0 + team.skill * 75.0 * ramp) * noise;
@@ -434,8 +440,8 @@ impl SimGame {
             .filter(|t| t.alive)
             .map(|t| TeamSample {
                 team_id: t.info.team_id,
-                metal: t.last_metal,
-                energy: t.last_energy,
+                metal: round_resource(t.last_metal),
+                energy: round_resource(t.last_energy),
                 units: UnitCounts {
                     total: t.counts.values().sum(),
                     by_def: (level != Level::Minimal).then(|| {
@@ -452,7 +458,7 @@ impl SimGame {
                 stats: if level == Level::Minimal {
                     None
                 } else {
-                    t.last_stats
+                    t.last_stats.map(round_stats)
                 },
             })
             .collect();
@@ -531,6 +537,46 @@ impl SimGame {
             bytes_per_sec: 800.0 * self.teams.len() as f64,
         }
     }
+}
+
+/// Rounds to 7 significant digits, as the widget does (the engine's numbers are 32-bit floats).
+pub fn sig7(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let digits = 6 - x.abs().log10().floor() as i32;
+    let p = 10f64.powi(digits);
+    (x * p).round() / p
+}
+
+fn round_resource(r: Resource) -> Resource {
+    Resource {
+        current: sig7(r.current),
+        storage: sig7(r.storage),
+        pull: sig7(r.pull),
+        income: sig7(r.income),
+        expense: sig7(r.expense),
+        share: sig7(r.share),
+        sent: sig7(r.sent),
+        received: sig7(r.received),
+        excess: sig7(r.excess),
+    }
+}
+
+fn round_stats(mut s: TeamStats) -> TeamStats {
+    for f in [
+        &mut s.metal_used,
+        &mut s.metal_produced,
+        &mut s.metal_excess,
+        &mut s.energy_used,
+        &mut s.energy_produced,
+        &mut s.energy_excess,
+        &mut s.damage_dealt,
+        &mut s.damage_received,
+    ] {
+        *f = sig7(*f);
+    }
+    s
 }
 
 fn zero_stats() -> TeamStats {

@@ -14,7 +14,8 @@ pub enum Kind {
 macro_rules! metrics {
     ($($variant:ident => ($key:literal, $label:literal, $kind:ident)),* $(,)?) => {
         /// A column in a team's time series.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
         pub enum Metric { $($variant),* }
 
         impl Metric {

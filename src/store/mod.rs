@@ -148,10 +148,7 @@ impl Store {
         self.updates += 1;
         for sample in &update.teams {
             let army = self.army_value(sample);
-            let series = self
-                .series
-                .entry(sample.team_id)
-                .or_default();
+            let series = self.series.entry(sample.team_id).or_default();
             push_sample(series, update.game_seconds, sample, army);
         }
     }
@@ -304,6 +301,9 @@ fn sum_aligned(members: &[&TeamSeries], metric: Metric) -> (Vec<f64>, Vec<f32>) 
     (t_out, v_out)
 }
 
+/// How often the engine refreshes team statistics (the source of counter metrics).
+pub const STATS_PERIOD_S: f64 = 15.0;
+
 /// Converts raw values to the requested view: integrates rates, differentiates counters.
 pub fn transform(t: &[f64], v: &[f32], kind: Kind, mode: ValueMode) -> Vec<f32> {
     match (kind, mode) {
@@ -326,18 +326,32 @@ pub fn transform(t: &[f64], v: &[f32], kind: Kind, mode: ValueMode) -> Vec<f32> 
             out
         }
         (Kind::Counter, ValueMode::PerSecond) => {
+            // Counters come from team statistics, which the engine refreshes every 15 s; samples in
+            // between repeat the last value. The rate is taken between changes and held until the next
+            // one, and counts as 0 once a full period passes without a change.
             let mut out = Vec::with_capacity(v.len());
+            let mut last: Option<(f64, f32)> = None;
+            let mut rate = f32::NAN;
             for i in 0..v.len() {
-                let rate = if i == 0 {
-                    f32::NAN
-                } else {
-                    let dt = t[i] - t[i - 1];
-                    if dt > 0.0 {
-                        ((f64::from(v[i]) - f64::from(v[i - 1])) / dt) as f32
-                    } else {
-                        f32::NAN
+                let x = v[i];
+                if x.is_nan() {
+                    out.push(f32::NAN);
+                    continue;
+                }
+                match last {
+                    None => last = Some((t[i], x)),
+                    Some((t0, x0)) if x != x0 => {
+                        let dt = t[i] - t0;
+                        rate = if dt > 0.0 {
+                            ((f64::from(x) - f64::from(x0)) / dt) as f32
+                        } else {
+                            rate
+                        };
+                        last = Some((t[i], x));
                     }
-                };
+                    Some((t0, _)) if t[i] - t0 > STATS_PERIOD_S + 1.0 => rate = 0.0,
+                    Some(_) => {}
+                }
                 out.push(rate);
             }
             out

@@ -155,10 +155,17 @@ fn rates_and_cumulative() {
         transform(&t, &[2.0, 4.0, 4.0], Kind::Rate, ValueMode::Cumulative),
         vec![0.0, 3.0, 11.0]
     );
-    // Counter differentiated: NaN, 10/1, 30/2
+    // Counter differentiated between changes: NaN, 10/1, 30/2
     let d = transform(&t, &[0.0, 10.0, 40.0], Kind::Counter, ValueMode::PerSecond);
     assert!(d[0].is_nan());
     assert_eq!(&d[1..], &[10.0, 15.0]);
+    // A 15 s stats period sampled every 5 s: the rate holds between refreshes, then drops to 0.
+    let t: Vec<f64> = (0..11).map(|i| f64::from(i) * 5.0).collect();
+    let v = [
+        0.0, 0.0, 0.0, 150.0, 150.0, 150.0, 300.0, 300.0, 300.0, 300.0, 300.0,
+    ];
+    let d = transform(&t, &v, Kind::Counter, ValueMode::PerSecond);
+    assert_eq!(&d[3..], &[10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 0.0]);
     assert_eq!(
         transform(&t, &[1.0, 2.0, 3.0], Kind::Level, ValueMode::Cumulative),
         vec![1.0, 2.0, 3.0]

@@ -1,0 +1,118 @@
+//! Export of the visible series to CSV, and of the window to PNG.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::plots::{DASHBOARD, Entity, ViewOptions, entities, entity_name, entity_values};
+use crate::store::Store;
+
+/// One row per sample time, one column per (entity, metric) of the dashboard, up to `end_t`.
+pub fn csv(store: &Store, view: &ViewOptions, end_t: f64) -> String {
+    let visible: Vec<Entity> = entities(store, view.per_ally)
+        .into_iter()
+        .filter(|e| !view.hidden.contains(e))
+        .collect();
+    let mut columns = Vec::new();
+    let mut header = String::from("game_seconds");
+    for card in DASHBOARD {
+        for &m in card.metrics {
+            for &e in &visible {
+                let name = entity_name(store, e).replace([',', '"', '\n'], " ");
+                let _ = write!(header, ",{name} {}", m.key());
+                columns.push(entity_values(store, e, m, view));
+            }
+        }
+    }
+    let mut times: Vec<f64> = columns
+        .iter()
+        .flat_map(|(t, _)| t.iter().copied())
+        .filter(|&t| t <= end_t)
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times.dedup();
+    let mut out = header;
+    out.push('\n');
+    let mut idx = vec![0usize; columns.len()];
+    for t in times {
+        let _ = write!(out, "{t}");
+        for ((ts, vs), i) in columns.iter().zip(idx.iter_mut()) {
+            out.push(',');
+            if ts.get(*i) == Some(&t) {
+                if !vs[*i].is_nan() {
+                    let _ = write!(out, "{}", vs[*i]);
+                }
+                *i += 1;
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Saves an egui screenshot, cropped to `rect` (in points), as PNG.
+pub fn save_png(
+    image: &egui::ColorImage,
+    rect: egui::Rect,
+    pixels_per_point: f32,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let crop = image.region(&rect, Some(pixels_per_point));
+    let [w, h] = crop.size;
+    let bytes: Vec<u8> = crop.pixels.iter().flat_map(|c| c.to_array()).collect();
+    let img = image::RgbaImage::from_raw(w as u32, h as u32, bytes)
+        .ok_or_else(|| anyhow::anyhow!("screenshot has an unexpected size"))?;
+    img.save(path)
+        .map_err(|e| anyhow::anyhow!("cannot save {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{SimGame, SimOptions};
+    use crate::store::ValueMode;
+
+    #[test]
+    fn csv_has_header_rows_and_respects_hidden_and_end() {
+        let mut g = SimGame::new(SimOptions {
+            teams: 2,
+            minutes: 1.0,
+            ..Default::default()
+        });
+        let mut store = Store::new();
+        for m in g.handshake() {
+            store.ingest(&m);
+        }
+        while !g.finished() {
+            for m in g.step() {
+                store.ingest(&m);
+            }
+        }
+        let mut view = ViewOptions {
+            per_ally: false,
+            mode: ValueMode::PerSecond,
+            rate_factor: 1.0,
+            rate_suffix: "/s",
+            hidden: Default::default(),
+            highlighted: None,
+            dark: true,
+        };
+        let text = csv(&store, &view, 30.0);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[0].starts_with("game_seconds,Alice metal_income,Bob metal_income"),
+            "{}",
+            lines[0]
+        );
+        assert_eq!(lines.len(), 1 + 60, "two samples per second up to 30 s");
+        let cols = lines[0].split(',').count();
+        assert!(lines[1..].iter().all(|l| l.split(',').count() == cols));
+        view.hidden.insert(Entity::Team(1));
+        assert!(
+            !csv(&store, &view, 30.0)
+                .lines()
+                .next()
+                .unwrap()
+                .contains("Bob")
+        );
+    }
+}

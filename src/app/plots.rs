@@ -1,0 +1,457 @@
+//! The dashboard plots: series preparation (testable, benchmarked) and drawing (`*_ui`).
+
+use std::collections::HashSet;
+
+use egui::{Color32, Id, Ui};
+use egui_plot::{Line, LineStyle, Plot, PlotPoints, VLine};
+
+use crate::recording::summary::format_game_time;
+use crate::store::{Kind, Metric, Store, ValueMode, decimate_minmax};
+
+/// What a line stands for: one team, or the sum over an ally team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Entity {
+    Team(u32),
+    Ally(u32),
+}
+
+/// Display options shared by every plot.
+#[derive(Debug, Clone)]
+pub struct ViewOptions {
+    pub per_ally: bool,
+    pub mode: ValueMode,
+    /// 1 for per second, 60 for per minute (applies to rates only).
+    pub rate_factor: f32,
+    pub rate_suffix: &'static str,
+    pub hidden: HashSet<Entity>,
+    pub highlighted: Option<Entity>,
+    pub dark: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct PreparedLine {
+    pub entity: Entity,
+    pub name: String,
+    pub color: Color32,
+    pub dashed: bool,
+    pub points: Vec<[f64; 2]>,
+}
+
+/// Lines shown in the current view: every team, or every ally team.
+pub fn entities(store: &Store, per_ally: bool) -> Vec<Entity> {
+    if per_ally {
+        store.ally_ids().into_iter().map(Entity::Ally).collect()
+    } else {
+        store.team_ids().into_iter().map(Entity::Team).collect()
+    }
+}
+
+pub fn entity_name(store: &Store, e: Entity) -> String {
+    match e {
+        Entity::Team(t) => store
+            .teams
+            .get(&t)
+            .map_or_else(|| format!("Team {t}"), |i| i.name.clone()),
+        Entity::Ally(a) => format!("Ally team {}", a + 1),
+    }
+}
+
+/// Team colour, or the first member's colour for an ally team; adjusted to stay readable on the theme.
+pub fn entity_color(store: &Store, e: Entity, dark: bool) -> Color32 {
+    let rgb = match e {
+        Entity::Team(t) => store.teams.get(&t).map(|i| i.rgb()),
+        Entity::Ally(a) => store
+            .teams
+            .values()
+            .find(|i| i.ally_team_id == a && !i.is_gaia)
+            .map(|i| i.rgb()),
+    }
+    .unwrap_or([160, 160, 160]);
+    readable(rgb, dark)
+}
+
+/// Lightens colours that vanish on a dark background and darkens those that vanish on a light one.
+pub fn readable(rgb: [u8; 3], dark: bool) -> Color32 {
+    let lum =
+        (0.2126 * f32::from(rgb[0]) + 0.7152 * f32::from(rgb[1]) + 0.0722 * f32::from(rgb[2]))
+            / 255.0;
+    let (target, limit_ok) = if dark {
+        (255.0, lum >= 0.35)
+    } else {
+        (0.0, lum <= 0.6)
+    };
+    if limit_ok {
+        return Color32::from_rgb(rgb[0], rgb[1], rgb[2]);
+    }
+    let t = if dark {
+        (0.35 - lum) / (1.0 - lum).max(0.01)
+    } else {
+        (lum - 0.6) / lum.max(0.01)
+    };
+    let mix = |c: u8| (f32::from(c) + (target - f32::from(c)) * t.clamp(0.0, 1.0)).round() as u8;
+    Color32::from_rgb(mix(rgb[0]), mix(rgb[1]), mix(rgb[2]))
+}
+
+/// Values of one entity's metric in the chosen view, scaled for the rate unit.
+pub fn entity_values(
+    store: &Store,
+    e: Entity,
+    metric: Metric,
+    view: &ViewOptions,
+) -> (Vec<f64>, Vec<f32>) {
+    let (t, mut v) = match e {
+        Entity::Team(id) => store.team_values(id, metric, view.mode),
+        Entity::Ally(id) => store.ally_values(id, metric, view.mode),
+    };
+    let is_rate_view = match metric.kind() {
+        Kind::Rate => view.mode == ValueMode::PerSecond,
+        Kind::Counter => view.mode == ValueMode::PerSecond,
+        Kind::Level => false,
+    };
+    if is_rate_view && view.rate_factor != 1.0 {
+        v.iter_mut().for_each(|x| *x *= view.rate_factor);
+    }
+    (t, v)
+}
+
+/// Decimated lines for a set of metrics over `[t0, t1]`, `columns` pixels wide.
+/// The second metric of a pair (expense, storage, received) is drawn dashed.
+pub fn prepare_lines(
+    store: &Store,
+    metrics: &[Metric],
+    view: &ViewOptions,
+    t0: f64,
+    t1: f64,
+    columns: usize,
+) -> Vec<PreparedLine> {
+    let mut out = Vec::new();
+    for e in entities(store, view.per_ally) {
+        if view.hidden.contains(&e) {
+            continue;
+        }
+        let name = entity_name(store, e);
+        let color = entity_color(store, e, view.dark);
+        for (i, &m) in metrics.iter().enumerate() {
+            let (t, v) = entity_values(store, e, m, view);
+            let mut points = Vec::new();
+            decimate_minmax(&t, &v, t0, t1, columns, &mut points);
+            let label = if metrics.len() > 1 {
+                format!("{name} — {}", m.label())
+            } else {
+                name.clone()
+            };
+            out.push(PreparedLine {
+                entity: e,
+                name: label,
+                color,
+                dashed: i > 0,
+                points,
+            });
+        }
+    }
+    out
+}
+
+/// Value of a series at time `t` (the last sample at or before it).
+pub fn value_at(t: &[f64], v: &[f32], at: f64) -> Option<f32> {
+    let i = t.partition_point(|&x| x <= at);
+    (i > 0).then(|| v[i - 1]).filter(|x| !x.is_nan())
+}
+
+pub fn format_value(v: f32) -> String {
+    let a = v.abs();
+    if a >= 1e6 {
+        format!("{:.2}M", v / 1e6)
+    } else if a >= 1e4 {
+        format!("{:.1}k", v / 1e3)
+    } else if a >= 100.0 || v == v.trunc() {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// One plot card on the dashboard.
+pub struct PlotCard {
+    pub title: &'static str,
+    pub metrics: &'static [Metric],
+}
+
+pub const DASHBOARD: &[PlotCard] = &[
+    PlotCard {
+        title: "Metal income vs expense",
+        metrics: &[Metric::MetalIncome, Metric::MetalExpense],
+    },
+    PlotCard {
+        title: "Energy income vs expense",
+        metrics: &[Metric::EnergyIncome, Metric::EnergyExpense],
+    },
+    PlotCard {
+        title: "Metal stored vs storage",
+        metrics: &[Metric::MetalCurrent, Metric::MetalStorage],
+    },
+    PlotCard {
+        title: "Energy stored vs storage",
+        metrics: &[Metric::EnergyCurrent, Metric::EnergyStorage],
+    },
+    PlotCard {
+        title: "Units",
+        metrics: &[Metric::Units],
+    },
+    PlotCard {
+        title: "Army value (metal)",
+        metrics: &[Metric::ArmyValue],
+    },
+    PlotCard {
+        title: "Damage dealt vs received",
+        metrics: &[Metric::DamageDealt, Metric::DamageReceived],
+    },
+    PlotCard {
+        title: "Units killed vs lost",
+        metrics: &[Metric::UnitsKilled, Metric::UnitsDied],
+    },
+];
+
+/// Shared x-axis state across the linked plots.
+#[derive(Debug, Clone)]
+pub struct TimeAxis {
+    /// Follow the newest data (or the review cursor); zoom/pan turns it off.
+    pub follow: bool,
+    /// The x range shown when not following.
+    pub manual: Option<(f64, f64)>,
+}
+
+impl Default for TimeAxis {
+    fn default() -> Self {
+        TimeAxis {
+            follow: true,
+            manual: None,
+        }
+    }
+}
+
+/// Draws the dashboard grid. `end_t` is the newest time to show (live: last update; review: cursor).
+pub fn dashboard_ui(
+    ui: &mut Ui,
+    store: &Store,
+    view: &ViewOptions,
+    axis: &mut TimeAxis,
+    end_t: f64,
+) {
+    let cols = if ui.available_width() > 900.0 { 2 } else { 1 };
+    let rows = DASHBOARD.len().div_ceil(cols);
+    let spacing = ui.spacing().item_spacing.y;
+    let plot_h =
+        ((ui.available_height() - rows as f32 * (spacing + 22.0)) / rows as f32).max(120.0);
+    let col_w =
+        (ui.available_width() - (cols as f32 - 1.0) * ui.spacing().item_spacing.x) / cols as f32;
+    let (t0, t1) = if axis.follow {
+        (0.0, end_t.max(60.0))
+    } else {
+        axis.manual.unwrap_or((0.0, end_t.max(60.0)))
+    };
+    let mut new_range: Option<(f64, f64)> = None;
+    let mut user_moved = false;
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::Grid::new("dashboard")
+            .num_columns(cols)
+            .spacing([8.0, 4.0])
+            .show(ui, |ui| {
+                for (i, card) in DASHBOARD.iter().enumerate() {
+                    ui.vertical(|ui| {
+                        ui.set_width(col_w);
+                        ui.strong(card.title);
+                        let (range, moved) =
+                            plot_ui(ui, store, view, card, (t0, t1), end_t, plot_h);
+                        if moved {
+                            user_moved = true;
+                            new_range = Some(range);
+                        }
+                    });
+                    if i % cols == cols - 1 {
+                        ui.end_row();
+                    }
+                }
+            });
+    });
+    if user_moved {
+        axis.follow = false;
+        axis.manual = new_range;
+    }
+}
+
+/// One linked plot. Returns the x range after user interaction and whether the user moved it.
+fn plot_ui(
+    ui: &mut Ui,
+    store: &Store,
+    view: &ViewOptions,
+    card: &PlotCard,
+    (t0, t1): (f64, f64),
+    end_t: f64,
+    height: f32,
+) -> ((f64, f64), bool) {
+    let columns = ui.available_width().max(50.0) as usize;
+    let lines = prepare_lines(store, card.metrics, view, t0, t1.min(end_t), columns);
+    let rate = card.metrics[0].kind() != Kind::Level && view.mode == ValueMode::PerSecond;
+    let suffix = if rate { view.rate_suffix } else { "" };
+    let response = Plot::new(card.title)
+        .height(height)
+        .link_axis(Id::unique("game_time"), [true, false])
+        .link_cursor(Id::unique("game_time"), [true, false])
+        .x_grid_spacer(time_grid)
+        .x_axis_formatter(|mark, _| format_game_time(mark.value))
+        .y_axis_formatter(move |mark, _| format!("{}{suffix}", format_value(mark.value as f32)))
+        .label_formatter(|_| None)
+        .allow_double_click_reset(false)
+        .include_y(0.0)
+        .show(ui, |plot_ui| {
+            plot_ui.set_plot_bounds_x(t0..=t1);
+            plot_ui.set_auto_bounds([false, true]);
+            for line in &lines {
+                let highlighted = view.highlighted == Some(line.entity);
+                let dimmed = view.highlighted.is_some() && !highlighted;
+                let color = if dimmed {
+                    line.color.gamma_multiply(0.25)
+                } else {
+                    line.color
+                };
+                let mut l = Line::new(line.name.clone(), PlotPoints::new(line.points.clone()))
+                    .color(color)
+                    .width(if highlighted { 2.5 } else { 1.5 })
+                    .allow_hover(false);
+                if line.dashed {
+                    l = l.style(LineStyle::dashed_dense());
+                }
+                plot_ui.line(l);
+            }
+            if end_t < t1 && end_t > 0.0 {
+                plot_ui.vline(VLine::new("now", end_t).color(Color32::GRAY).width(1.0));
+            }
+            plot_ui.pointer_coordinate().map(|p| p.x)
+        });
+    let hover_t = response.inner;
+    let b = response.transform.bounds();
+    let (x0, x1) = (b.min()[0], b.max()[0]);
+    let r = &response.response;
+    let moved = r.dragged()
+        || (r.hovered()
+            && ui.input(|i| i.smooth_scroll_delta != egui::Vec2::ZERO || i.zoom_delta() != 1.0));
+    if let Some(t) = hover_t.filter(|_| r.hovered()) {
+        r.clone()
+            .on_hover_ui_at_pointer(|ui| hover_readout_ui(ui, store, view, card, t));
+    }
+    (
+        (x0, x1),
+        moved && ((x0 - t0).abs() > 1e-6 || (x1 - t1).abs() > 1e-6),
+    )
+}
+
+/// Grid steps that read well as game time: 10 s … 1 h, with 5 sub-steps per labelled step.
+const TIME_STEPS_S: [f64; 10] = [
+    10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0,
+];
+
+pub fn time_grid(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    let (lo, hi) = input.bounds;
+    // Labels need ~70 px; base_step_size is the plot-units size of ~1 px step scaled by egui_plot.
+    let min_step = input.base_step_size * 12.0;
+    let step = TIME_STEPS_S
+        .iter()
+        .copied()
+        .find(|&s| s >= min_step)
+        .unwrap_or(7200.0);
+    let mut marks = Vec::new();
+    let minor = step / 5.0;
+    let mut v = (lo / minor).floor() * minor;
+    while v <= hi {
+        if v >= 0.0 {
+            let major = (v / step).round() * step;
+            let step_size = if (v - major).abs() < 1e-6 {
+                step
+            } else {
+                minor
+            };
+            marks.push(egui_plot::GridMark {
+                value: v,
+                step_size,
+            });
+        }
+        v += minor;
+    }
+    marks
+}
+
+/// Every visible line's value at game time `t`.
+fn hover_readout_ui(ui: &mut Ui, store: &Store, view: &ViewOptions, card: &PlotCard, t: f64) {
+    ui.strong(format!("{} at {}", card.title, format_game_time(t)));
+    egui::Grid::new("hover")
+        .num_columns(1 + card.metrics.len())
+        .show(ui, |ui| {
+            ui.label("");
+            for m in card.metrics {
+                ui.label(m.label());
+            }
+            ui.end_row();
+            for e in entities(store, view.per_ally) {
+                if view.hidden.contains(&e) {
+                    continue;
+                }
+                ui.colored_label(entity_color(store, e, view.dark), entity_name(store, e));
+                for &m in card.metrics {
+                    let (ts, vs) = entity_values(store, e, m, view);
+                    ui.label(value_at(&ts, &vs, t).map_or("–".into(), format_value));
+                }
+                ui.end_row();
+            }
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_grid_uses_round_steps() {
+        let marks = time_grid(egui_plot::GridInput {
+            bounds: (0.0, 900.0),
+            base_step_size: 2.0,
+        });
+        let biggest = marks.iter().map(|m| m.step_size).fold(0.0, f64::max);
+        let majors: Vec<f64> = marks
+            .iter()
+            .filter(|m| m.step_size == biggest)
+            .map(|m| m.value)
+            .collect();
+        assert_eq!(majors.first(), Some(&0.0));
+        let step = majors[1] - majors[0];
+        assert!(TIME_STEPS_S.contains(&step), "{step}");
+        assert!(marks.iter().all(|m| m.value >= 0.0 && m.value <= 900.0));
+    }
+
+    #[test]
+    fn readable_colors() {
+        // Dark blue on a dark theme gets lighter; yellow on a light theme gets darker; mid colours stay.
+        let c = readable([0, 0, 80], true);
+        assert!(c.b() > 80 && c.r() > 0);
+        let y = readable([255, 255, 0], false);
+        assert!(y.r() < 255 && y.g() < 255);
+        assert_eq!(
+            readable([200, 60, 60], true),
+            Color32::from_rgb(200, 60, 60)
+        );
+    }
+
+    #[test]
+    fn value_lookup_and_format() {
+        let t = [1.0, 2.0, 3.0];
+        let v = [10.0, f32::NAN, 30.0];
+        assert_eq!(value_at(&t, &v, 0.5), None);
+        assert_eq!(value_at(&t, &v, 1.5), Some(10.0));
+        assert_eq!(value_at(&t, &v, 2.5), None, "NaN sample shows as no value");
+        assert_eq!(value_at(&t, &v, 99.0), Some(30.0));
+        assert_eq!(format_value(12.34), "12.3");
+        assert_eq!(format_value(1234.0), "1234");
+        assert_eq!(format_value(25_000.0), "25.0k");
+        assert_eq!(format_value(2_500_000.0), "2.50M");
+    }
+}

@@ -1,0 +1,344 @@
+//! User settings: a human-readable JSON file under the user config directory, written atomically.
+//!
+//! A corrupt or unreadable file falls back to defaults with a visible warning, and the bad file is kept
+//! aside (`settings.json.bad-<unix ms>`) — never a crash, never silently lost.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::net::check_listen_addr;
+use crate::protocol::{DEFAULT_LISTEN, Level};
+use crate::store::Metric;
+
+pub const FILE_NAME: &str = "settings.json";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    #[default]
+    Dark,
+    Light,
+}
+
+/// How rates are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RateUnit {
+    #[default]
+    PerSecond,
+    PerMinute,
+}
+
+impl RateUnit {
+    pub fn factor(self) -> f32 {
+        match self {
+            RateUnit::PerSecond => 1.0,
+            RateUnit::PerMinute => 60.0,
+        }
+    }
+    pub fn suffix(self) -> &'static str {
+        match self {
+            RateUnit::PerSecond => "/s",
+            RateUnit::PerMinute => "/min",
+        }
+    }
+}
+
+/// Whose numbers the overlay shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+pub enum OverlayTarget {
+    /// The local player's team (or the first team when spectating).
+    #[default]
+    MyTeam,
+    Team(u32),
+    AllyTeam(u32),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OverlaySettings {
+    pub open_at_start: bool,
+    pub target: OverlayTarget,
+    pub metrics: Vec<Metric>,
+    /// Window opacity 0.2..=1.0.
+    pub opacity: f32,
+    /// Solid chroma-key background for OBS capture instead of the theme's.
+    pub chroma_key: bool,
+    pub chroma_rgb: [u8; 3],
+    /// Locked = click-through (mouse passes to the game below).
+    pub locked: bool,
+    pub position: Option<[f32; 2]>,
+    pub size: [f32; 2],
+    pub sparklines: bool,
+}
+
+impl Default for OverlaySettings {
+    fn default() -> Self {
+        OverlaySettings {
+            open_at_start: false,
+            target: OverlayTarget::MyTeam,
+            metrics: vec![
+                Metric::MetalIncome,
+                Metric::EnergyIncome,
+                Metric::MetalCurrent,
+                Metric::ArmyValue,
+                Metric::Units,
+            ],
+            opacity: 0.9,
+            chroma_key: false,
+            chroma_rgb: [0, 255, 0],
+            locked: false,
+            position: None,
+            size: [300.0, 190.0],
+            sparklines: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub listen: String,
+    /// Pushed to the widget on connect and when changed.
+    pub widget_interval_frames: u32,
+    pub widget_level: Level,
+    /// Where recordings go; `None` = `<data dir>/recordings`.
+    pub recordings_dir: Option<PathBuf>,
+    pub auto_record: bool,
+    /// Keep at most this many recordings (0 = keep all).
+    pub keep_last: u32,
+    pub theme: Theme,
+    pub rate_unit: RateUnit,
+    pub overlay: OverlaySettings,
+    /// The BAR data folder picked by the user, if detection is not enough.
+    pub bar_data_dir: Option<PathBuf>,
+    pub per_ally_team: bool,
+    pub cumulative: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            listen: DEFAULT_LISTEN.to_owned(),
+            widget_interval_frames: 15,
+            widget_level: Level::Standard,
+            recordings_dir: None,
+            auto_record: true,
+            keep_last: 50,
+            theme: Theme::Dark,
+            rate_unit: RateUnit::PerSecond,
+            overlay: OverlaySettings::default(),
+            bar_data_dir: None,
+            per_ally_team: false,
+            cumulative: false,
+        }
+    }
+}
+
+impl Settings {
+    /// Checks values a user can type. Returns a message per problem.
+    pub fn validate(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if let Err(e) = check_listen_addr(&self.listen, false) {
+            problems.push(e.to_string());
+        }
+        if !(1..=300).contains(&self.widget_interval_frames) {
+            problems.push(format!(
+                "update interval {} frames is outside 1–300",
+                self.widget_interval_frames
+            ));
+        }
+        if !(0.2..=1.0).contains(&self.overlay.opacity) {
+            problems.push(format!(
+                "overlay opacity {} is outside 0.2–1.0",
+                self.overlay.opacity
+            ));
+        }
+        if self.keep_last > 10_000 {
+            problems.push("keep last N recordings: at most 10000".into());
+        }
+        problems
+    }
+}
+
+/// Where settings and data live, after `--config` / `--data-dir` overrides.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub settings_file: PathBuf,
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    pub fn resolve(config: Option<PathBuf>, data_dir: Option<PathBuf>) -> Paths {
+        let dirs = directories::ProjectDirs::from("org", "bar-live", "bar-live");
+        let settings_file = config.unwrap_or_else(|| match &dirs {
+            Some(d) => d.config_dir().join(FILE_NAME),
+            None => PathBuf::from(FILE_NAME),
+        });
+        let data_dir = data_dir.unwrap_or_else(|| match &dirs {
+            Some(d) => d.data_dir().to_owned(),
+            None => PathBuf::from("bar-live-data"),
+        });
+        Paths {
+            settings_file,
+            data_dir,
+        }
+    }
+}
+
+/// The outcome of loading: settings to use, plus a warning for the UI when something was wrong.
+#[derive(Debug)]
+pub struct Loaded {
+    pub settings: Settings,
+    pub warning: Option<String>,
+}
+
+/// Loads settings. Missing file → defaults, silently. Bad file → defaults, warning, file moved aside.
+pub fn load(path: &Path) -> Loaded {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Loaded {
+                settings: Settings::default(),
+                warning: None,
+            };
+        }
+        Err(e) => {
+            return Loaded {
+                settings: Settings::default(),
+                warning: Some(format!(
+                    "could not read {}: {e}; using defaults",
+                    path.display()
+                )),
+            };
+        }
+    };
+    let problem = match serde_json::from_str::<Settings>(&text) {
+        Ok(s) => {
+            let problems = s.validate();
+            if problems.is_empty() {
+                return Loaded {
+                    settings: s,
+                    warning: None,
+                };
+            }
+            problems.join("; ")
+        }
+        Err(e) => e.to_string(),
+    };
+    let aside = path.with_extension(format!("json.bad-{}", crate::net::unix_ms()));
+    let kept = match std::fs::rename(path, &aside) {
+        Ok(()) => format!("the bad file was kept as {}", aside.display()),
+        Err(e) => format!("could not move it aside: {e}"),
+    };
+    Loaded {
+        settings: Settings::default(),
+        warning: Some(format!(
+            "settings file {} is damaged ({problem}); using defaults, {kept}",
+            path.display()
+        )),
+    }
+}
+
+/// Writes settings atomically: a temp file in the same folder, then rename over the old one.
+pub fn save(path: &Path, settings: &Settings) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let json = serde_json::to_string_pretty(settings)?;
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, json + "\n").with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_gives_defaults_without_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = load(&dir.path().join("settings.json"));
+        assert_eq!(l.settings, Settings::default());
+        assert!(l.warning.is_none());
+    }
+
+    #[test]
+    fn save_then_load_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/settings.json");
+        let mut s = Settings {
+            widget_interval_frames: 30,
+            ..Default::default()
+        };
+        s.overlay.target = OverlayTarget::AllyTeam(1);
+        s.overlay.locked = true;
+        save(&path, &s).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("\"widget_interval_frames\": 30"),
+            "human-readable: {text}"
+        );
+        let l = load(&path);
+        assert_eq!(l.settings, s);
+        assert!(l.warning.is_none());
+        assert!(
+            !path.with_extension("json.tmp").exists(),
+            "temp file renamed away"
+        );
+    }
+
+    #[test]
+    fn corrupt_file_gives_defaults_warning_and_is_kept_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        std::fs::write(&path, "{ not json").unwrap();
+        let l = load(&path);
+        assert_eq!(l.settings, Settings::default());
+        let w = l.warning.unwrap();
+        assert!(w.contains("damaged"), "{w}");
+        assert!(!path.exists());
+        let kept: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(kept.len(), 1);
+        assert!(kept[0].to_string_lossy().starts_with("settings.json.bad-"));
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(&kept[0])).unwrap(),
+            "{ not json"
+        );
+    }
+
+    #[test]
+    fn invalid_values_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        std::fs::write(
+            &path,
+            r#"{"widget_interval_frames": 0, "listen": "0.0.0.0:1"}"#,
+        )
+        .unwrap();
+        let l = load(&path);
+        let w = l.warning.unwrap();
+        assert!(w.contains("1–300") && w.contains("loopback"), "{w}");
+        assert_eq!(l.settings.widget_interval_frames, 15);
+    }
+
+    #[test]
+    fn partial_file_keeps_defaults_for_missing_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        std::fs::write(&path, r#"{"auto_record": false}"#).unwrap();
+        let l = load(&path);
+        assert!(!l.settings.auto_record);
+        assert_eq!(l.settings.listen, DEFAULT_LISTEN);
+        assert!(l.warning.is_none());
+    }
+}
