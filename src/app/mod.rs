@@ -127,6 +127,8 @@ pub struct BarLiveApp {
     events_tx: crossbeam_channel::Sender<NetEvent>,
     max_frame_bytes: u32,
     allow_remote: bool,
+    /// `--listen` from the command line: used for this run, never saved.
+    listen_override: Option<String>,
     session: Session,
     review: Option<Review>,
     tab: Tab,
@@ -150,11 +152,8 @@ pub struct BarLiveApp {
 impl BarLiveApp {
     pub fn new(ctx: &egui::Context, opts: LaunchOptions, paths: Paths) -> BarLiveApp {
         let loaded = settings::load(&paths.settings_file);
-        let mut settings = loaded.settings;
+        let settings = loaded.settings;
         let mut notices: Vec<String> = loaded.warning.into_iter().collect();
-        if let Some(listen) = &opts.listen {
-            settings.listen = listen.clone();
-        }
         apply_theme(ctx, settings.theme);
         let (tx, rx) = bounded(EVENT_CHANNEL_CAPACITY);
         let session = Session::new(record_policy(&settings, &paths));
@@ -166,6 +165,7 @@ impl BarLiveApp {
             events_tx: tx,
             max_frame_bytes: opts.max_frame_bytes.max(1),
             allow_remote: opts.allow_remote,
+            listen_override: opts.listen.clone(),
             session,
             review: None,
             tab: opts
@@ -212,8 +212,12 @@ impl BarLiveApp {
         if let Some(mut old) = self.server.take() {
             old.shutdown();
         }
+        let listen = self
+            .listen_override
+            .clone()
+            .unwrap_or_else(|| self.settings.listen.clone());
         let config = ServerConfig {
-            listen: self.settings.listen.clone(),
+            listen,
             max_frame_bytes: self.max_frame_bytes,
         };
         if let Err(e) = crate::net::check_listen_addr(&config.listen, self.allow_remote) {
@@ -223,7 +227,7 @@ impl BarLiveApp {
         let waker = Arc::new(waker::ThrottledWaker::new(ctx.clone()));
         match Server::start(config, self.events_tx.clone(), waker) {
             Ok(s) => self.server = Some(s),
-            Err(e) => log::error!("cannot listen on {}: {e}", self.settings.listen),
+            Err(e) => log::error!("cannot listen: {e}"),
         }
     }
 

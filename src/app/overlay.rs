@@ -158,7 +158,7 @@ fn metric_row_ui(
         ""
     };
     ui.horizontal(|ui| {
-        ui.label(egui::RichText::new(short_label(m)).small());
+        ui.label(short_label(m));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             ui.label(
                 egui::RichText::new(

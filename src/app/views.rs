@@ -793,6 +793,7 @@ impl BarLiveApp {
             self.session.finish_recording();
         }
         if listen_changed {
+            self.listen_override = None;
             self.start_server(ctx);
         }
         if widget_changed {

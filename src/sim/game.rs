@@ -298,9 +298,9 @@ impl SimGame {
         // Smooth noise (AR(1)): economies wobble, they do not flicker sample to sample.
         let kick = self.rng.range(-1.0, 1.0);
         self.teams[i].wobble = 0.92 * self.teams[i].wobble + 0.08 * kick;
-        let noise = 1.0 + 0.25 * self.teams[i].wobble;
+        let noise = 1.0 + 0.12 * self.teams[i].wobble;
         let army_share = 0.25 + 0.45 * (t / (minutes * 60.0)).min(1.0);
-        let spend_ratio = 0.94 + 0.3 * self.teams[i].wobble + self.rng.range(-0.02, 0.02);
+        let spend_ratio = 0.94 + 0.2 * self.teams[i].wobble + self.rng.range(-0.02, 0.02);
         let team = &mut self.teams[i];
         let ramp = 1.0 - (-t / 600.0).exp();
         let m_income = (2.0 + team.skill * 75.0 * ramp) * noise;

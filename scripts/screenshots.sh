@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Produces screenshots/*.png (dashboard, overlay, settings, review, recordings) under Xvfb.
+# Usage: scripts/screenshots.sh   (needs a release build: cargo build --release)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN="${BAR_LIVE_BIN:-target/release/bar-live}"
+source scripts/xvfb-lib.sh
+WORK="$(mktemp -d)"
+trap 'stop_xvfb; rm -rf "$WORK"' EXIT
+# Tall screen: Xvfb parks the pointer at the centre, below the window, so no tooltip shows.
+export XVFB_SIZE=1720x1800x24
+start_xvfb
+mkdir -p screenshots
+
+# One app run: shot NAME SECONDS_BEFORE_SHOT [app args...]; a simulator feeds it when SIM=1.
+shot() {
+  local name="$1" wait_s="$2"; shift 2
+  local port; port="$(free_port)"
+  "$BIN" --config "$WORK/settings.json" --data-dir "$WORK/data" --listen "127.0.0.1:$port" \
+    --quit-after-secs $((wait_s + 3)) "$@" >"$WORK/$name.log" 2>&1 &
+  local app=$!
+  wait_window bar-live 20
+  if [ "${SIM:-0}" = 1 ]; then
+    "$BIN" simulate --to "127.0.0.1:$port" --teams 6 --minutes 40 --speed 150 --seed 3 >/dev/null 2>&1 &
+  fi
+  sleep "$wait_s"
+  import -window root -crop "${CROP:-1280x820+0+0}" +repage "screenshots/$name.png"
+  wait "$app" || true
+  echo "screenshots/$name.png"
+}
+
+cat >"$WORK/settings.json" <<'JSON'
+{ "overlay": { "position": [1300, 40], "size": [330, 200], "opacity": 0.95 } }
+JSON
+SIM=1 shot dashboard 14
+SIM=1 CROP=1640x820+0+0 shot overlay 14 --overlay
+shot review 4 --tab review open resources/demo.barlive
+shot recordings 3 --tab recordings
+shot settings 3 --tab settings
+shot start 3
