@@ -117,7 +117,7 @@ pub fn overlay_ui(
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if !s.locked
                         && ui
-                            .small_button("✕")
+                            .small_button("x")
                             .on_hover_text("Close the overlay")
                             .clicked()
                     {
@@ -125,7 +125,7 @@ pub fn overlay_ui(
                     }
                     if !s.locked
                         && ui
-                            .small_button("🔒")
+                            .small_button("lock")
                             .on_hover_text("Lock: click-through")
                             .clicked()
                     {
