@@ -35,5 +35,5 @@ if [ "$failed" -ne 0 ]; then
   echo "--- app log"; tail -30 "$WORK/app.log"; echo "--- sim log"; tail -5 "$WORK/sim.log"
   mkdir -p target/gui-smoke && cp "$WORK/shot.png" target/gui-smoke/ 2>/dev/null || true
 fi
-echo "gui smoke: $passed passed, $failed failed"
+echo "gui-smoke: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
