@@ -1,0 +1,123 @@
+//! Plot preparation on a full 2-hour, 16-team history. Run: `cargo bench --bench plot` (results in
+//! docs/PERFORMANCE.md).
+//!
+//! - `decimate_one_series`: `decimate_minmax` alone, one 14,400-sample series → 600 columns.
+//! - `card_team` / `card_ally`: one `prepare_lines` for a 2-metric card (metal income vs expense), full
+//!   range, 600 columns, per team (16 teams × 2 lines) and per ally team.
+//! - `dashboard_*`: a whole dashboard frame's preparation, all 8 cards of `plots::DASHBOARD`
+//!   (the 4 ms budget), per team / per ally, per second / cumulative.
+
+use std::collections::HashSet;
+use std::hint::black_box;
+use std::time::Duration;
+
+use bar_live::app::plots::{self, Entity, ViewOptions};
+use bar_live::sim::{SimGame, SimOptions};
+use bar_live::store::{Metric, Store, ValueMode, decimate_minmax};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+const COLUMNS: usize = 600;
+
+fn history() -> Store {
+    let mut game = SimGame::new(SimOptions {
+        teams: 16,
+        minutes: 120.0,
+        seed: 7,
+        ..SimOptions::default()
+    });
+    let mut store = Store::new();
+    for m in game.handshake() {
+        store.ingest(&m);
+    }
+    while !game.finished() {
+        for m in game.step() {
+            store.ingest(&m);
+        }
+    }
+    store
+}
+
+fn view(per_ally: bool, mode: ValueMode) -> ViewOptions {
+    ViewOptions {
+        per_ally,
+        mode,
+        rate_factor: 1.0,
+        rate_suffix: "/s",
+        hidden: HashSet::<Entity>::new(),
+        highlighted: None,
+        dark: true,
+    }
+}
+
+fn dashboard(store: &Store, view: &ViewOptions, t1: f64) -> usize {
+    plots::DASHBOARD
+        .iter()
+        .map(|card| {
+            plots::prepare_lines(store, card.metrics, view, 0.0, t1, COLUMNS)
+                .iter()
+                .map(|l| l.points.len())
+                .sum::<usize>()
+        })
+        .sum()
+}
+
+fn bench(c: &mut Criterion) {
+    let store = history();
+    let t1 = store.last_game_seconds;
+    let longest = store.series.values().map(|s| s.len()).max().unwrap_or(0);
+    eprintln!(
+        "history: {} teams, {} samples in the longest series, {t1:.0} s",
+        store.series.len(),
+        longest
+    );
+
+    let mut g = c.benchmark_group("plot_2h_16_teams");
+    g.sample_size(30)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+
+    let first = store.series.values().next().map(|s| s.t.len()).unwrap_or(0);
+    let (team, series) = store
+        .series
+        .iter()
+        .find(|(_, s)| s.len() == longest)
+        .map(|(id, s)| (*id, s))
+        .expect("a team");
+    eprintln!("decimating team {team} ({first} samples in the first series)");
+    g.bench_function("decimate_one_series", |b| {
+        let mut out = Vec::new();
+        b.iter(|| {
+            decimate_minmax(
+                &series.t,
+                series.values(Metric::MetalIncome),
+                0.0,
+                t1,
+                COLUMNS,
+                &mut out,
+            );
+            black_box(out.len())
+        })
+    });
+
+    let card = [Metric::MetalIncome, Metric::MetalExpense];
+    for (name, per_ally) in [("card_team", false), ("card_ally", true)] {
+        let v = view(per_ally, ValueMode::PerSecond);
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(plots::prepare_lines(&store, &card, &v, 0.0, t1, COLUMNS).len()))
+        });
+    }
+
+    for (name, per_ally, mode) in [
+        ("dashboard_team", false, ValueMode::PerSecond),
+        ("dashboard_ally", true, ValueMode::PerSecond),
+        ("dashboard_team_cumulative", false, ValueMode::Cumulative),
+        ("dashboard_ally_cumulative", true, ValueMode::Cumulative),
+    ] {
+        let v = view(per_ally, mode);
+        g.bench_function(name, |b| b.iter(|| black_box(dashboard(&store, &v, t1))));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
