@@ -3,11 +3,13 @@
 //! Live streams and recordings feed it the same decoded messages ([`Store::ingest`]).
 
 pub mod decimate;
+pub mod derived;
 pub mod metric;
 
 use std::collections::{BTreeMap, HashMap};
 
 pub use decimate::decimate_minmax;
+pub use derived::SeriesOf;
 pub use metric::{Kind, Metric};
 
 use crate::protocol::{
@@ -80,6 +82,8 @@ pub struct Store {
     pub unknown_types: BTreeMap<String, u64>,
     /// Def ids used by an update before any `unit_defs` described them.
     pub undescribed_defs: u64,
+    /// Plot series derived from `series` (see [`derived`]).
+    derived: derived::DerivedCache,
 }
 
 impl Store {
