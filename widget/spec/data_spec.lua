@@ -133,6 +133,25 @@ describe("update", function()
 		assert.are.equal('Sentry "LLT"\\ ', described[5].label)
 	end)
 
+	-- In the engine the last history entry is the live accumulator (Recoil's
+	-- CTeam::GetCurrentStats() is statHistory.back(); GetTeamStatsHistory reports
+	-- the current frame for it): it changes every second while the count stays
+	-- put for 15 s. Checked in Spring 106 (tests/engine): stats.frame == game_frame
+	-- and metal_produced grows every 30 frames. So the entry must not be cached
+	-- by history count.
+	it("standard: stats follow the live last entry, not just the history count", function()
+		local E, _, _, _, s = connected({ teams = THREE_TEAMS, myTeam = 2 })
+		local entry = { time = 1, frame = 30, metalProduced = 1.5, unitsKilled = 0 }
+		E.teams[2].stats[1] = entry
+		E:frames(15)
+		entry.time, entry.frame, entry.metalProduced, entry.unitsKilled = 2, 60, 3.25, 1 -- same count
+		E:frames(15)
+		local ups = S.ofType(S.messages(s), "update")
+		local first, last = ups[#ups - 1].teams[1].stats, ups[#ups].teams[1].stats
+		assert.are.same({ 1, 30, 1.5, 0 }, { first.time, first.frame, first.metal_produced, first.units_killed })
+		assert.are.same({ 2, 60, 3.25, 1 }, { last.time, last.frame, last.metal_produced, last.units_killed })
+	end)
+
 	it("describes each def once per connection", function()
 		local E, _, _, _, s = connected({ teams = THREE_TEAMS })
 		for _ = 1, 5 do E:frames(15) end
