@@ -5,20 +5,30 @@
 //! - `card_team` / `card_ally`: one `prepare_lines` for a 2-metric card (metal income vs expense), full
 //!   range, 600 columns, per team (16 teams × 2 lines) and per ally team.
 //! - `dashboard_*`: a whole dashboard frame's preparation, all 8 cards of `plots::DASHBOARD`
-//!   (the 4 ms budget), per team / per ally, per second / cumulative.
+//!   (the 4 ms budget), per team / per ally, per second / cumulative, three ways:
+//!   - `…/cold`: the store's derived-series cache dropped first (first frame after opening a recording
+//!     or switching view: every ally sum and transform computed, every line decimated);
+//!   - `…/live`: one new update ingested first (the frame after each update while following a game:
+//!     derived series extended by one sample, every line decimated again for the new range);
+//!   - `…/steady`: nothing new (the other frames: cached lines copied out);
+//!   - `…/reference`: the first implementation (fresh copies and recomputation every frame), for the
+//!     before/after ratio within one run on a noisy machine.
 
 use std::collections::HashSet;
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bar_live::app::plots::{self, Entity, ViewOptions};
+use bar_live::protocol::WidgetMessage;
 use bar_live::sim::{SimGame, SimOptions};
+use bar_live::store::decimate::decimate_minmax_reference;
 use bar_live::store::{Metric, Store, ValueMode, decimate_minmax};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const COLUMNS: usize = 600;
 
-fn history() -> Store {
+/// The 2-hour history, and its last update (to continue it with).
+fn history() -> (Store, WidgetMessage) {
     let mut game = SimGame::new(SimOptions {
         teams: 16,
         minutes: 120.0,
@@ -29,12 +39,16 @@ fn history() -> Store {
     for m in game.handshake() {
         store.ingest(&m);
     }
+    let mut last = None;
     while !game.finished() {
         for m in game.step() {
             store.ingest(&m);
+            if matches!(m, WidgetMessage::Update(_)) {
+                last = Some(m);
+            }
         }
     }
-    store
+    (store, last.expect("updates"))
 }
 
 fn view(per_ally: bool, mode: ValueMode) -> ViewOptions {
@@ -49,11 +63,16 @@ fn view(per_ally: bool, mode: ValueMode) -> ViewOptions {
     }
 }
 
-fn dashboard(store: &Store, view: &ViewOptions, t1: f64) -> usize {
+fn dashboard(store: &Store, view: &ViewOptions, t1: f64, reference: bool) -> usize {
+    let prepare = if reference {
+        plots::prepare_lines_reference
+    } else {
+        plots::prepare_lines
+    };
     plots::DASHBOARD
         .iter()
         .map(|card| {
-            plots::prepare_lines(store, card.metrics, view, 0.0, t1, COLUMNS)
+            prepare(store, card.metrics, view, 0.0, t1, COLUMNS)
                 .iter()
                 .map(|l| l.points.len())
                 .sum::<usize>()
@@ -61,8 +80,18 @@ fn dashboard(store: &Store, view: &ViewOptions, t1: f64) -> usize {
         .sum()
 }
 
+/// `last` moved to the sample after the store's newest one.
+fn next_update(last: &WidgetMessage, store: &Store) -> WidgetMessage {
+    let mut m = last.clone();
+    if let WidgetMessage::Update(u) = &mut m {
+        u.game_frame = store.last_frame.unwrap_or(0) + 15;
+        u.game_seconds = store.last_game_seconds + 0.5;
+    }
+    m
+}
+
 fn bench(c: &mut Criterion) {
-    let store = history();
+    let (mut store, last) = history();
     let t1 = store.last_game_seconds;
     let longest = store.series.values().map(|s| s.len()).max().unwrap_or(0);
     eprintln!(
@@ -99,11 +128,34 @@ fn bench(c: &mut Criterion) {
         })
     });
 
+    g.bench_function("decimate_one_series/reference", |b| {
+        let mut out = Vec::new();
+        b.iter(|| {
+            decimate_minmax_reference(
+                &series.t,
+                series.values(Metric::MetalIncome),
+                0.0,
+                t1,
+                COLUMNS,
+                &mut out,
+            );
+            black_box(out.len())
+        })
+    });
+
     let card = [Metric::MetalIncome, Metric::MetalExpense];
     for (name, per_ally) in [("card_team", false), ("card_ally", true)] {
         let v = view(per_ally, ValueMode::PerSecond);
-        g.bench_function(name, |b| {
-            b.iter(|| black_box(plots::prepare_lines(&store, &card, &v, 0.0, t1, COLUMNS).len()))
+        g.bench_function(format!("{name}/reference"), |b| {
+            b.iter(|| {
+                black_box(plots::prepare_lines_reference(&store, &card, &v, 0.0, t1, COLUMNS).len())
+            })
+        });
+        g.bench_function(format!("{name}/cold"), |b| {
+            b.iter(|| {
+                store.derived_cache().invalidate();
+                black_box(plots::prepare_lines(&store, &card, &v, 0.0, t1, COLUMNS).len())
+            })
         });
     }
 
@@ -114,8 +166,47 @@ fn bench(c: &mut Criterion) {
         ("dashboard_ally_cumulative", true, ValueMode::Cumulative),
     ] {
         let v = view(per_ally, mode);
-        g.bench_function(name, |b| b.iter(|| black_box(dashboard(&store, &v, t1))));
+        let t1 = store.last_game_seconds;
+        g.bench_function(format!("{name}/reference"), |b| {
+            b.iter(|| black_box(dashboard(&store, &v, t1, true)))
+        });
+        g.bench_function(format!("{name}/cold"), |b| {
+            b.iter(|| {
+                store.derived_cache().invalidate();
+                black_box(dashboard(&store, &v, t1, false))
+            })
+        });
+        g.bench_function(format!("{name}/steady"), |b| {
+            b.iter(|| black_box(dashboard(&store, &v, t1, false)))
+        });
     }
+    // Following a live game: each frame measured right after one more update (the history grows by one
+    // sample per iteration, a few percent over the run).
+    for (name, per_ally, mode) in [
+        ("dashboard_team", false, ValueMode::PerSecond),
+        ("dashboard_ally", true, ValueMode::PerSecond),
+        ("dashboard_team_cumulative", false, ValueMode::Cumulative),
+        ("dashboard_ally_cumulative", true, ValueMode::Cumulative),
+    ] {
+        let v = view(per_ally, mode);
+        g.bench_function(format!("{name}/live"), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let m = next_update(&last, &store);
+                    store.ingest(&m);
+                    let start = Instant::now();
+                    black_box(dashboard(&store, &v, store.last_game_seconds, false));
+                    total += start.elapsed();
+                }
+                total
+            })
+        });
+    }
+    eprintln!(
+        "history after the live runs: {} samples in the longest series",
+        store.series.values().map(|s| s.len()).max().unwrap_or(0)
+    );
     g.finish();
 }
 

@@ -6,7 +6,8 @@ use egui::{Color32, Id, Ui};
 use egui_plot::{Line, LineStyle, Plot, PlotPoints, VLine};
 
 use crate::recording::summary::format_game_time;
-use crate::store::{Kind, Metric, Store, ValueMode, decimate_minmax};
+use crate::store::decimate::decimate_minmax_reference;
+use crate::store::{Kind, Metric, SeriesOf, Store, ValueMode};
 
 /// What a line stands for: one team, or the sum over an ally team.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -103,15 +104,44 @@ pub fn entity_values(
         Entity::Team(id) => store.team_values(id, metric, view.mode),
         Entity::Ally(id) => store.ally_values(id, metric, view.mode),
     };
-    let is_rate_view = match metric.kind() {
-        Kind::Rate => view.mode == ValueMode::PerSecond,
-        Kind::Counter => view.mode == ValueMode::PerSecond,
-        Kind::Level => false,
-    };
-    if is_rate_view && view.rate_factor != 1.0 {
-        v.iter_mut().for_each(|x| *x *= view.rate_factor);
+    let scale = value_scale(metric, view);
+    if scale != 1.0 {
+        v.iter_mut().for_each(|x| *x *= scale);
     }
     (t, v)
+}
+
+/// The factor values are shown with: the rate unit's for rate views, else 1.
+fn value_scale(metric: Metric, view: &ViewOptions) -> f32 {
+    let is_rate_view = match metric.kind() {
+        Kind::Rate | Kind::Counter => view.mode == ValueMode::PerSecond,
+        Kind::Level => false,
+    };
+    if is_rate_view { view.rate_factor } else { 1.0 }
+}
+
+fn series_of(e: Entity) -> SeriesOf {
+    match e {
+        Entity::Team(id) => SeriesOf::Team(id),
+        Entity::Ally(id) => SeriesOf::Ally(id),
+    }
+}
+
+/// [`entity_values`] borrowed from the store's derived-series cache instead of copied.
+pub fn with_entity_values<R>(
+    store: &Store,
+    e: Entity,
+    metric: Metric,
+    view: &ViewOptions,
+    f: impl FnOnce(&[f64], &[f32]) -> R,
+) -> R {
+    store.with_derived(
+        series_of(e),
+        metric,
+        view.mode,
+        value_scale(metric, view),
+        f,
+    )
 }
 
 /// Decimated lines for a set of metrics over `[t0, t1]`, `columns` pixels wide.
@@ -132,9 +162,56 @@ pub fn prepare_lines(
         let name = entity_name(store, e);
         let color = entity_color(store, e, view.dark);
         for (i, &m) in metrics.iter().enumerate() {
+            let mut points = Vec::new();
+            store.decimated(
+                series_of(e),
+                m,
+                view.mode,
+                value_scale(m, view),
+                t0,
+                t1,
+                columns,
+                &mut points,
+            );
+            let label = if metrics.len() > 1 {
+                format!("{name} — {}", m.label())
+            } else {
+                name.clone()
+            };
+            out.push(PreparedLine {
+                entity: e,
+                name: label,
+                color,
+                dashed: i > 0,
+                points,
+            });
+        }
+    }
+    out
+}
+
+/// [`prepare_lines`] the way it was first written (fresh copies, transforms and ally sums on every call,
+/// the previous decimation): the same output, kept to check against and for the benchmark's before/after.
+#[doc(hidden)]
+pub fn prepare_lines_reference(
+    store: &Store,
+    metrics: &[Metric],
+    view: &ViewOptions,
+    t0: f64,
+    t1: f64,
+    columns: usize,
+) -> Vec<PreparedLine> {
+    let mut out = Vec::new();
+    for e in entities(store, view.per_ally) {
+        if view.hidden.contains(&e) {
+            continue;
+        }
+        let name = entity_name(store, e);
+        let color = entity_color(store, e, view.dark);
+        for (i, &m) in metrics.iter().enumerate() {
             let (t, v) = entity_values(store, e, m, view);
             let mut points = Vec::new();
-            decimate_minmax(&t, &v, t0, t1, columns, &mut points);
+            decimate_minmax_reference(&t, &v, t0, t1, columns, &mut points);
             let label = if metrics.len() > 1 {
                 format!("{name} — {}", m.label())
             } else {
@@ -398,8 +475,8 @@ fn hover_readout_ui(ui: &mut Ui, store: &Store, view: &ViewOptions, card: &PlotC
                 }
                 ui.colored_label(entity_color(store, e, view.dark), entity_name(store, e));
                 for &m in card.metrics {
-                    let (ts, vs) = entity_values(store, e, m, view);
-                    ui.label(value_at(&ts, &vs, t).map_or("–".into(), format_value));
+                    let value = with_entity_values(store, e, m, view, |ts, vs| value_at(ts, vs, t));
+                    ui.label(value.map_or("–".into(), format_value));
                 }
                 ui.end_row();
             }
@@ -409,6 +486,81 @@ fn hover_readout_ui(ui: &mut Ui, store: &Store, view: &ViewOptions, card: &PlotC
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn same_lines(a: &[PreparedLine], b: &[PreparedLine]) -> bool {
+        let bits = |p: &[[f64; 2]]| {
+            p.iter()
+                .map(|q| (q[0].to_bits(), q[1].to_bits()))
+                .collect::<Vec<_>>()
+        };
+        a.len() == b.len()
+            && a.iter().zip(b).all(|(x, y)| {
+                (x.entity, &x.name, x.color, x.dashed) == (y.entity, &y.name, y.color, y.dashed)
+                    && bits(&x.points) == bits(&y.points)
+            })
+    }
+
+    /// The cached preparation gives the lines of the fresh one, frame after frame while data arrives.
+    #[test]
+    fn prepared_lines_match_the_fresh_computation() {
+        use crate::sim::{SimGame, SimOptions};
+        let mut game = SimGame::new(SimOptions {
+            teams: 5,
+            minutes: 5.0,
+            seed: 11,
+            ..SimOptions::default()
+        });
+        let mut store = Store::new();
+        for m in game.handshake() {
+            store.ingest(&m);
+        }
+        let mut views = Vec::new();
+        for per_ally in [false, true] {
+            for mode in [ValueMode::PerSecond, ValueMode::Cumulative] {
+                for rate_factor in [1.0, 60.0] {
+                    views.push(ViewOptions {
+                        per_ally,
+                        mode,
+                        rate_factor,
+                        rate_suffix: "",
+                        hidden: HashSet::from([Entity::Team(1), Entity::Ally(1)]),
+                        highlighted: None,
+                        dark: true,
+                    });
+                }
+            }
+        }
+        let mut steps = 0;
+        while !game.finished() {
+            for m in game.step() {
+                store.ingest(&m);
+            }
+            steps += 1;
+            if steps % 45 != 1 {
+                continue;
+            }
+            let end = store.last_game_seconds;
+            for view in &views {
+                for card in DASHBOARD {
+                    for (t0, t1, columns) in [(0.0, end.max(60.0), 300), (end / 2.0, end, 20)] {
+                        // Twice: the second call is served from the cache.
+                        for _ in 0..2 {
+                            let fast = prepare_lines(&store, card.metrics, view, t0, t1, columns);
+                            let fresh = prepare_lines_reference(
+                                &store,
+                                card.metrics,
+                                view,
+                                t0,
+                                t1,
+                                columns,
+                            );
+                            assert!(same_lines(&fast, &fresh), "{} at {end}", card.title);
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn time_grid_uses_round_steps() {
