@@ -528,7 +528,10 @@ pub fn decode_widget(payload: &[u8]) -> Result<Message, ProtocolError> {
         let fast = match kind {
             "hello" => single_pass(text, WidgetMessage::Hello),
             "unit_defs" => single_pass(text, WidgetMessage::UnitDefs),
-            "update" => single_pass(text, WidgetMessage::Update),
+            // Updates are the bulk of a stream: a hand-written decoder first (it declines anything it
+            // does not handle exactly like serde), then the serde single pass.
+            "update" => super::fast_update::decode_update(text)
+                .or_else(|| single_pass(text, WidgetMessage::Update)),
             "event" => single_pass(text, WidgetMessage::Event),
             "stats" => single_pass(text, WidgetMessage::Stats),
             _ => None,
@@ -538,6 +541,12 @@ pub fn decode_widget(payload: &[u8]) -> Result<Message, ProtocolError> {
         }
     }
     decode_widget_two_pass(text)
+}
+
+/// The serde decode of an update (single pass, then two passes), to compare the fast decoder against.
+#[cfg(test)]
+pub(crate) fn decode_update_serde(text: &str) -> Option<Message> {
+    single_pass(text, WidgetMessage::Update).or_else(|| decode_widget_two_pass(text).ok())
 }
 
 /// The type name when the text starts exactly with `{"type":"<name without escapes>"`.

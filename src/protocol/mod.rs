@@ -1,6 +1,7 @@
 //! Protocol v1: framing, typed messages and JSON Schema validation. No UI, no sockets.
 
 pub mod error;
+mod fast_update;
 pub mod frame;
 pub mod message;
 pub mod schema;
