@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Fault injection against the release binary (needs root for the tmpfs mounts, Xvfb for the GUI parts):
+#   1. kill -9 the GUI app while it records      -> the file loads up to about the last second
+#   2. disk full (1 MiB tmpfs) under `record`    -> a clear error naming the file, non-zero exit
+#   3. disk full (1 MiB tmpfs) under the GUI     -> recording error logged and shown, live view goes on
+#      (every message still reaches the app; the app exits cleanly)
+#   4. the widget against a server restart and a server that stops reading (widget e2e runner)
+# Quick Rust fault tests (slow drip, 100 connects, kill -9 of `record`) are in tests/faults.rs.
+#   bash scripts/faults.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN="${BAR_LIVE_BIN:-target/release/bar-live}"
+[ -x "$BIN" ] || cargo build --release
+source scripts/xvfb-lib.sh
+WORK="$(mktemp -d)"
+OUT="${FAULTS_OUT:-target/faults}"; mkdir -p "$OUT"
+MOUNTS=()
+cleanup() {
+  local m; for m in "${MOUNTS[@]:-}"; do [ -n "$m" ] && umount "$m" 2>/dev/null || true; done
+  stop_xvfb; rm -rf "$WORK"
+}
+trap cleanup EXIT
+passed=0; failed=0
+check() { if eval "$2"; then echo "ok   - $1"; passed=$((passed+1)); else echo "FAIL - $1"; failed=$((failed+1)); fi; }
+info_json() { "$BIN" info --json "$1" 2>/dev/null | python3 -c "import json,sys; d=json.load(sys.stdin); print(d[\"$2\"])"; }
+sim_messages() { sed -n 's/^simulate: \([0-9]*\) messages.*/\1/p' "$1"; }
+start_xvfb
+
+# --- 1. kill -9 the GUI while recording -------------------------------------------------------
+PORT="$(free_port)"
+"$BIN" --config "$WORK/s1.json" --data-dir "$WORK/d1" --listen "127.0.0.1:$PORT" --quit-after-secs 120 >"$WORK/app1.log" 2>&1 &
+app=$!
+wait_window bar-live 30 || true
+# 4 teams at 30x: about 60 messages a second, for 20 s; killed after 8 s.
+"$BIN" simulate --to "127.0.0.1:$PORT" --teams 4 --minutes 10 --speed 30 >"$WORK/sim1.log" 2>&1 &
+sim=$!
+sleep 8
+kill -9 "$app"; killed_ms=$(date +%s%3N)
+wait "$app" 2>/dev/null || true
+wait "$sim" 2>/dev/null || true
+rec="$(ls "$WORK"/d1/recordings/*.barlive 2>/dev/null | head -1 || true)"
+check "kill -9: a recording exists" "[ -n \"$rec\" ]"
+if [ -n "$rec" ]; then
+  frames="$(info_json "$rec" frames)"; trunc="$(info_json "$rec" truncated)"
+  # How far before the kill the last loaded record was received (ms): created_unix_ms + last t_ms.
+  lag=$(python3 - "$rec" "$killed_ms" <<'PY'
+import struct, sys, json
+b = open(sys.argv[1], "rb").read(); killed = int(sys.argv[2])
+n = struct.unpack(">I", b[12:16])[0]; created = json.loads(b[16:16+n])["created_unix_ms"]; i = 16 + n; last = None
+while i + 16 <= len(b):
+    t = struct.unpack(">Q", b[i:i+8])[0]; ln = struct.unpack(">I", b[i+12:i+16])[0]
+    if i + 16 + ln > len(b): break
+    last = t; i += 16 + ln
+print(killed - (created + last) if last is not None else 999999)
+PY
+)
+  echo "    kill -9: $frames frames load (truncated: $trunc); last loaded record received ${lag} ms before the kill"
+  check "kill -9: the file loads ($frames frames)" "[ \"$frames\" -gt 100 ]"
+  check "kill -9: loaded up to the last second (gap ${lag} ms <= 1500)" "[ \"$lag\" -le 1500 ]"
+fi
+
+# --- 2. disk full under `record` --------------------------------------------------------------
+mkdir -p "$WORK/full2"
+if mount -t tmpfs -o size=1m tmpfs "$WORK/full2"; then
+  MOUNTS+=("$WORK/full2")
+  PORT="$(free_port)"
+  rc=0
+  "$BIN" record --listen "127.0.0.1:$PORT" --out "$WORK/full2/r.barlive" --connections 1 >"$WORK/rec2.log" 2>&1 &
+  rp=$!
+  "$BIN" simulate --to "127.0.0.1:$PORT" --teams 16 --minutes 60 --speed max >"$WORK/sim2.log" 2>&1 || true
+  wait "$rp" || rc=$?
+  echo "    record on a full disk: exit $rc: $(grep -i 'error' "$WORK/rec2.log" | head -1)"
+  check "disk full: record exits non-zero" "[ $rc -ne 0 ]"
+  check "disk full: record names the file and the cause" "grep -q 'No space left on device' '$WORK/rec2.log' && grep -q 'writing the recording' '$WORK/rec2.log'"
+  frames="$(info_json "$WORK/full2/r.barlive" frames || echo 0)"
+  check "disk full: what fit on the disk loads ($frames frames)" "[ \"$frames\" -gt 0 ]"
+else
+  echo "skip - disk full under record (cannot mount tmpfs; needs root)"
+fi
+
+# --- 3. disk full under the GUI ---------------------------------------------------------------
+mkdir -p "$WORK/d3/recordings"
+if mount -t tmpfs -o size=1m tmpfs "$WORK/d3/recordings"; then
+  MOUNTS+=("$WORK/d3/recordings")
+  PORT="$(free_port)"
+  "$BIN" --config "$WORK/s3.json" --data-dir "$WORK/d3" --listen "127.0.0.1:$PORT" --quit-after-secs 40 >"$WORK/app3.log" 2>&1 &
+  app=$!
+  wait_window bar-live 30 || true
+  "$BIN" simulate --to "127.0.0.1:$PORT" --teams 16 --minutes 20 --speed max 2>"$WORK/sim3.log" || true
+  sent="$(sim_messages "$WORK/sim3.log")"
+  sleep 2
+  import -window root "$OUT/disk-full-gui.png" 2>/dev/null || true
+  app_rc=0; wait "$app" || app_rc=$?
+  err="$(grep -m1 'recording to .* stopped' "$WORK/app3.log" || true)"
+  echo "    GUI on a full disk: ${err#*] }"
+  check "disk full (GUI): the recording error is reported" "[ -n \"$err\" ] && echo \"\$err\" | grep -q 'No space left'"
+  check "disk full (GUI): the simulator sent its whole game ($sent messages)" "[ -n \"$sent\" ] && [ \"$sent\" -gt 10000 ]"
+  check "disk full (GUI): no protocol error, no disconnect before the bye" "! grep -q 'protocol error' '$WORK/app3.log'"
+  check "disk full (GUI): the app exited cleanly ($app_rc)" "[ $app_rc -eq 0 ]"
+  echo "    screenshot with the error banner: $OUT/disk-full-gui.png"
+else
+  echo "skip - disk full under the GUI (cannot mount tmpfs; needs root)"
+fi
+
+# --- 4. widget: server restart and a stalled reader -------------------------------------------
+if command -v lua5.1 >/dev/null; then
+  if lua5.1 widget/spec/e2e/run_e2e.lua >"$WORK/e2e.log" 2>&1; then e2e=0; else e2e=$?; fi
+  grep -E '^(ok|FAIL|not ok)|restart|stops reading' "$WORK/e2e.log" | head -12 | sed 's/^/    /'
+  check "widget e2e (server restart, stalled reader: no corrupt frame)" "[ $e2e -eq 0 ]"
+fi
+
+echo "faults: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
