@@ -23,6 +23,7 @@ pub(crate) fn decode_update(text: &str) -> Option<Message> {
         text,
         b: text.as_bytes(),
         i: 0,
+        hints: initial_hints(),
     };
     let m = p.update()?;
     p.ws();
@@ -33,6 +34,9 @@ struct Parser<'a> {
     text: &'a str,
     b: &'a [u8],
     i: usize,
+    /// Per struct and per previous field (slot 0: none yet), the field expected next, learned as the
+    /// message is read: a key is then checked with one comparison instead of being scanned and looked up.
+    hints: [u8; HINT_SLOTS],
 }
 
 /// Exact powers of ten as f64.
@@ -138,6 +142,40 @@ static STATS_FIELDS: Fields<21> = Fields::new([
 ]);
 static UNIT_FIELDS: Fields<7> = Fields::new(["id", "def", "team", "x", "z", "health", "build"]);
 
+// Where each struct's slots start in `Parser::hints` (a struct with N fields has N + 1 slots).
+const UPDATE_HINTS: usize = 0;
+const TEAM_HINTS: usize = 11;
+const RESOURCE_HINTS: usize = 17;
+const UNIT_COUNT_HINTS: usize = 27;
+const STATS_HINTS: usize = 31;
+const UNIT_HINTS: usize = 53;
+const HINT_SLOTS: usize = 61;
+
+/// The initial hints: fields in declaration order (the order this crate's encoder and the widget's
+/// update encoder write, except for the statistics entry, whose order the hints learn).
+const fn initial_hints() -> [u8; HINT_SLOTS] {
+    let starts = [
+        (UPDATE_HINTS, 10),
+        (TEAM_HINTS, 5),
+        (RESOURCE_HINTS, 9),
+        (UNIT_COUNT_HINTS, 3),
+        (STATS_HINTS, 21),
+        (UNIT_HINTS, 7),
+    ];
+    let mut h = [u8::MAX; HINT_SLOTS];
+    let mut s = 0;
+    while s < starts.len() {
+        let (start, n) = starts[s];
+        let mut k = 0;
+        while k <= n {
+            h[start + k] = k as u8;
+            k += 1;
+        }
+        s += 1;
+    }
+    h
+}
+
 /// Marks a field as seen; `None` on a duplicate (serde's derived deserializers reject those).
 #[inline]
 fn see(seen: &mut u32, field: usize) -> Option<()> {
@@ -208,6 +246,66 @@ impl<'a> Parser<'a> {
             self.eat(b':')?;
             self.ws();
             f(self, key)?;
+            self.ws();
+            match self.peek() {
+                b',' => self.i += 1,
+                b'}' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Consumes the key `"name"` if it is next (the opening quote included).
+    #[inline]
+    fn quoted_is(&mut self, name: &str) -> bool {
+        let n = name.len();
+        match self.b.get(self.i..self.i + n + 2) {
+            Some([b'"', mid @ .., b'"']) if mid == name.as_bytes() => {
+                self.i += n + 2;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Iterates a struct's members: `f(self, field index)` must consume the value; unknown keys are
+    /// skipped. `hints` is the struct's first slot in `self.hints`.
+    #[inline]
+    fn members<const N: usize>(
+        &mut self,
+        fields: &Fields<N>,
+        hints: usize,
+        depth: u32,
+        mut f: impl FnMut(&mut Self, usize) -> Option<()>,
+    ) -> Option<()> {
+        self.eat(b'{')?;
+        self.ws();
+        if self.peek() == b'}' {
+            self.i += 1;
+            return Some(());
+        }
+        let mut slot = hints;
+        loop {
+            self.ws();
+            let guess = usize::from(self.hints[slot]);
+            let field = if guess < N && self.quoted_is(fields.names[guess]) {
+                Some(guess)
+            } else {
+                fields.find(self.plain_str()?)
+            };
+            self.eat(b':')?;
+            self.ws();
+            match field {
+                Some(k) => {
+                    self.hints[slot] = k as u8;
+                    slot = hints + 1 + k;
+                    f(self, k)?;
+                }
+                None => self.skip(depth)?,
+            }
             self.ws();
             match self.peek() {
                 b',' => self.i += 1,
@@ -412,10 +510,7 @@ impl<'a> Parser<'a> {
         let (mut game_frame, mut game_seconds, mut paused, mut speed) = (0u32, 0.0, false, 0.0);
         let mut teams = Vec::new();
         let (mut units, mut units_omitted) = (None, None);
-        self.object(|p, key| {
-            let Some(f) = UPDATE_FIELDS.find(key) else {
-                return p.skip(0);
-            };
+        self.members(&UPDATE_FIELDS, UPDATE_HINTS, 0, |p, f| {
             see(&mut seen, f)?;
             match f {
                 0 => (p.plain_str()? == "update").then_some(())?,
@@ -479,10 +574,7 @@ impl<'a> Parser<'a> {
             unknown: None,
         };
         let mut stats = None;
-        self.object(|p, key| {
-            let Some(f) = TEAM_FIELDS.find(key) else {
-                return p.skip(1);
-            };
+        self.members(&TEAM_FIELDS, TEAM_HINTS, 1, |p, f| {
             see(&mut seen, f)?;
             match f {
                 0 => team_id = p.u32()?,
@@ -509,10 +601,7 @@ impl<'a> Parser<'a> {
     fn resource(&mut self) -> Option<Resource> {
         let mut seen = 0u32;
         let mut v = [0.0f64; 9];
-        self.object(|p, key| {
-            let Some(f) = RESOURCE_FIELDS.find(key) else {
-                return p.skip(2);
-            };
+        self.members(&RESOURCE_FIELDS, RESOURCE_HINTS, 2, |p, f| {
             see(&mut seen, f)?;
             v[f] = p.nullable_f64()?;
             Some(())
@@ -548,10 +637,7 @@ impl<'a> Parser<'a> {
             by_def: None,
             unknown: None,
         };
-        self.object(|p, key| {
-            let Some(f) = UNIT_COUNT_FIELDS.find(key) else {
-                return p.skip(2);
-            };
+        self.members(&UNIT_COUNT_FIELDS, UNIT_COUNT_HINTS, 2, |p, f| {
             see(&mut seen, f)?;
             match f {
                 0 => u.total = p.u32()?,
@@ -579,10 +665,7 @@ impl<'a> Parser<'a> {
     fn team_stats(&mut self) -> Option<TeamStats> {
         let mut seen = 0u32;
         let mut v = [f64::NAN; 21];
-        self.object(|p, key| {
-            let Some(f) = STATS_FIELDS.find(key) else {
-                return p.skip(2);
-            };
+        self.members(&STATS_FIELDS, STATS_HINTS, 2, |p, f| {
             see(&mut seen, f)?;
             v[f] = p.nullable_f64()?;
             Some(())
@@ -646,10 +729,7 @@ impl<'a> Parser<'a> {
             health: 0.0,
             build: 0.0,
         };
-        self.object(|p, key| {
-            let Some(f) = UNIT_FIELDS.find(key) else {
-                return p.skip(2);
-            };
+        self.members(&UNIT_FIELDS, UNIT_HINTS, 2, |p, f| {
             see(&mut seen, f)?;
             match f {
                 0 => u.id = p.u32()?,
@@ -722,6 +802,48 @@ mod tests {
             .replace(',', " ,\n\t")
             .replace(':', "\r: ");
         assert!(agree(&spaced).is_some());
+    }
+
+    #[test]
+    fn every_field_name_is_found() {
+        fn check<const N: usize>(f: &Fields<N>) {
+            for (i, name) in f.names.iter().enumerate() {
+                assert_eq!(f.find(name), Some(i), "{name}");
+                assert_eq!(f.find(&format!("{name}x")), None);
+            }
+        }
+        check(&UPDATE_FIELDS);
+        check(&TEAM_FIELDS);
+        check(&RESOURCE_FIELDS);
+        check(&UNIT_COUNT_FIELDS);
+        check(&STATS_FIELDS);
+        check(&UNIT_FIELDS);
+    }
+
+    #[test]
+    fn any_key_order_decodes_the_same() {
+        // The widget writes the statistics entry in Lua's table order; the key hints learn it.
+        let stats: Vec<String> = STATS_FIELDS
+            .names
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, k)| format!(r#""{k}":{}.5"#, i * 3))
+            .collect();
+        let team = |id: u32| {
+            format!(
+                r#"{{"stats":{{{}}},"units":{{"by_def":{{"3":1}},"total":1}},"energy":{{"excess":1,"received":2,"sent":3,"share":4,"expense":5,"income":6,"pull":7,"storage":8,"current":9}},"metal":{{"current":1,"storage":2,"pull":3,"income":4,"expense":5,"share":6,"sent":7,"received":8,"excess":9}},"team_id":{id}}}"#,
+                stats.join(",")
+            )
+        };
+        let teams = format!("{},{},{}", team(0), team(1), team(2));
+        let m = agree(&update_text(&teams, "")).expect("fast path");
+        let WidgetMessage::Update(u) = m.body else {
+            panic!()
+        };
+        assert_eq!(u.teams.len(), 3);
+        assert_eq!(u.teams[2].stats.map(|s| s.units_killed), Some(60.5));
+        assert_eq!(u.teams[2].energy.current, 9.0);
     }
 
     #[test]

@@ -71,6 +71,7 @@ pub struct Store {
     pub hello: Option<Hello>,
     pub teams: BTreeMap<u32, TeamInfo>,
     pub series: BTreeMap<u32, TeamSeries>,
+    /// Filled by [`Store::ingest`]; treat as read-only (the army value cache is keyed on it).
     pub unit_defs: HashMap<u32, UnitDef>,
     pub events: Vec<Event>,
     pub widget_stats: Option<WidgetStats>,
@@ -84,7 +85,15 @@ pub struct Store {
     pub undescribed_defs: u64,
     /// Plot series derived from `series` (see [`derived`]).
     derived: derived::DerivedCache,
+    /// `unit_defs` flattened for the army value, indexed by def id (ids below [`DENSE_DEF_IDS`]):
+    /// `None` = not described, `Some(metal cost)` for army units, `Some(0)` for the others.
+    army_cost: Vec<Option<f64>>,
+    /// `unit_defs.len()` when `army_cost` was built (`usize::MAX`: stale).
+    army_cost_defs: usize,
 }
+
+/// Def ids below this are looked up in a flat table for the army value; larger ones in `unit_defs`.
+const DENSE_DEF_IDS: u32 = 1 << 16;
 
 impl Store {
     pub fn new() -> Self {
@@ -104,6 +113,7 @@ impl Store {
                 for def in &d.defs {
                     self.unit_defs.insert(def.id, def.clone());
                 }
+                self.army_cost_defs = usize::MAX;
             }
             WidgetMessage::Update(u) => self.on_update(u),
             WidgetMessage::Event(e) => {
@@ -162,15 +172,36 @@ impl Store {
         let Some(by_def) = &sample.units.by_def else {
             return f32::NAN;
         };
+        if self.army_cost_defs != self.unit_defs.len() {
+            self.rebuild_army_cost();
+        }
         let mut sum = 0.0f64;
         for &(def, count) in &by_def.0 {
-            match self.unit_defs.get(&def) {
-                Some(d) if d.category == Category::Army => sum += d.metal_cost * f64::from(count),
-                Some(_) => {}
+            let cost = match self.army_cost.get(def as usize) {
+                Some(&cost) => cost,
+                None if def < DENSE_DEF_IDS => None,
+                None => self.unit_defs.get(&def).map(army_cost),
+            };
+            match cost {
+                Some(c) => sum += c * f64::from(count),
                 None => self.undescribed_defs += 1,
             }
         }
         sum as f32
+    }
+
+    fn rebuild_army_cost(&mut self) {
+        self.army_cost.clear();
+        for (&id, def) in &self.unit_defs {
+            if id < DENSE_DEF_IDS {
+                let i = id as usize;
+                if self.army_cost.len() <= i {
+                    self.army_cost.resize(i + 1, None);
+                }
+                self.army_cost[i] = Some(army_cost(def));
+            }
+        }
+        self.army_cost_defs = self.unit_defs.len();
     }
 
     /// Teams in id order, with Gaia last.
@@ -227,6 +258,15 @@ impl Store {
         let (t, raw) = sum_aligned(&members, metric);
         let v = transform(&t, &raw, metric.kind(), mode);
         (t, v)
+    }
+}
+
+/// What one unit of `def` adds to the army value.
+fn army_cost(def: &UnitDef) -> f64 {
+    if def.category == Category::Army {
+        def.metal_cost
+    } else {
+        0.0
     }
 }
 
