@@ -181,7 +181,10 @@ fn bench(c: &mut Criterion) {
         });
     }
     // Following a live game: each frame measured right after one more update (the history grows by one
-    // sample per iteration, a few percent over the run).
+    // sample per iteration: fewer, shorter samples keep that to a few percent).
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
     for (name, per_ally, mode) in [
         ("dashboard_team", false, ValueMode::PerSecond),
         ("dashboard_ally", true, ValueMode::PerSecond),
