@@ -71,7 +71,7 @@ if mount -t tmpfs -o size=1m tmpfs "$WORK/full2"; then
   wait "$rp" || rc=$?
   echo "    record on a full disk: exit $rc: $(grep -i 'error' "$WORK/rec2.log" | head -1)"
   check "disk full: record exits non-zero" "[ $rc -ne 0 ]"
-  check "disk full: record names the file and the cause" "grep -q 'No space left on device' '$WORK/rec2.log' && grep -q 'writing the recording' '$WORK/rec2.log'"
+  check "disk full: record names the file and the cause" "grep -q 'No space left on device' '$WORK/rec2.log' && grep -q 'writing the recording .*r.barlive' '$WORK/rec2.log'"
   frames="$(info_json "$WORK/full2/r.barlive" frames || echo 0)"
   check "disk full: what fit on the disk loads ($frames frames)" "[ \"$frames\" -gt 0 ]"
 else

@@ -4,6 +4,7 @@
 # for two game-hours through the Lua fake engine, sampling collectgarbage("count").
 # Heavy (several minutes); not part of scripts/test.sh. Results in docs/RELIABILITY.md.
 #   bash scripts/soak.sh [--teams N] [--minutes M] [--skip-gui] [--skip-widget]
+# SOAK_GUI_SECS (150): how long the GUI runs; the simulated game must be in and drained before then.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${BAR_LIVE_BIN:-target/release/bar-live}"
@@ -28,7 +29,7 @@ OUT="${SOAK_OUT:-target/soak}"; mkdir -p "$OUT"
 passed=0; failed=0
 check() { if eval "$2"; then echo "ok   - $1"; passed=$((passed+1)); else echo "FAIL - $1"; failed=$((failed+1)); fi; }
 
-# sample PID CSV: "t_s,vmrss_kib,vmhwm_kib" once a second until PID exits.
+# sample PID CSV: "t_s,vmrss_kib,vmhwm_kib" every SAMPLE_SECS (0.2) until PID exits.
 sample() {
   local pid=$1 csv=$2 t0
   t0=$(date +%s.%N)
@@ -36,16 +37,24 @@ sample() {
   while [ -r "/proc/$pid/status" ]; do
     awk -v t="$(echo "$(date +%s.%N) - $t0" | bc)" '/^VmRSS/{r=$2} /^VmHWM/{h=$2} END{if (r) printf "%.1f,%d,%d\n", t, r, h}' \
       "/proc/$pid/status" >>"$csv" 2>/dev/null || true
-    sleep 1
+    sleep "${SAMPLE_SECS:-0.2}"
   done
 }
 
 # Memory summary of a CSV: warm-up = the first 20% of samples; "growth" = peak RSS after warm-up over
 # RSS at the end of warm-up.
 mem_summary() {
-  python3 - "$1" <<'PY'
+  python3 - "$@" <<'PY'
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1]))]
+if len(sys.argv) > 3:  # ingest window [a, b] in seconds since sampling started: warm-up = its first 20%
+    a, b = float(sys.argv[2]), float(sys.argv[3]); w = a + 0.2 * (b - a)
+    at = lambda t: next((int(r["vmrss_kib"]) for r in rows if float(r["t_s"]) >= t), int(rows[-1]["vmrss_kib"]))
+    peak = max(int(r["vmrss_kib"]) for r in rows if float(r["t_s"]) >= w)
+    print(f"ingest {a:.0f}-{b:.0f} s: rss at 20% of ingest {at(w)} KiB, at end of ingest {at(b)} KiB, "
+          f"peak after warm-up {peak} KiB, at exit {rows[-1]['vmrss_kib']} KiB, VmHWM {rows[-1]['vmhwm_kib']} KiB, "
+          f"end/warm {at(b)/at(w):.3f}, peak/warm {peak/at(w):.3f}")
+    sys.exit(0)
 rss = [int(r["vmrss_kib"]) for r in rows]
 if len(rss) < 5:
     print(f"samples={len(rss)} too_few"); sys.exit(0)
@@ -91,15 +100,16 @@ PY
 echo "    recording: $size bytes, info (open + read all) median of 5: ${open_ms} ms"
 check "recording opens (info) in < 1 s (${open_ms} ms)" "[ $open_ms -lt 1000 ]"
 cp "$WORK/soak.barlive" "$OUT/soak-record.barlive" 2>/dev/null || true
-"$BIN" info "$WORK/soak.barlive" | head -3
+"$BIN" info "$WORK/soak.barlive" >"$WORK/info.txt"; head -3 "$WORK/info.txt"
 
 # --- 2. simulate -> GUI under Xvfb -----------------------------------------------------------
 if [ "$GUI" = 1 ]; then
   start_xvfb
   PORT="$(free_port)"
-  "$BIN" --config "$WORK/settings.json" --data-dir "$WORK/data" --listen "127.0.0.1:$PORT" --quit-after-secs 3600 \
+  "$BIN" --config "$WORK/settings.json" --data-dir "$WORK/data" --listen "127.0.0.1:$PORT" --quit-after-secs "${SOAK_GUI_SECS:-150}" \
     >"$WORK/app.log" 2>&1 &
   app=$!
+  ts=$(date +%s.%N)
   sample "$app" "$OUT/gui-mem.csv" & SAMPLER=$!
   check "window is mapped" "wait_window bar-live 30"
   t0=$(date +%s.%N)
@@ -107,12 +117,13 @@ if [ "$GUI" = 1 ]; then
   t1=$(date +%s.%N)
   sent="$(sim_messages "$WORK/sim2.log")"
   echo "    simulate->GUI wall time: $(echo "$t1 - $t0" | bc) s; $(tail -1 "$WORK/sim2.log")"
-  sleep 5  # idle with the full 2-hour history on screen
+  sleep 5
   import -window root "$OUT/soak-gui.png" 2>/dev/null || true
-  # Close the window like a user (runs on_exit: the recording is finished, settings saved).
-  xdotool search --name "bar-live" windowclose 2>/dev/null || kill -TERM "$app"
-  app_rc=0; timeout 30 tail --pid="$app" -f /dev/null || kill -9 "$app"; wait "$app" || app_rc=$?
+  # The app quits by itself after SOAK_GUI_SECS (runs on_exit: the recording is finished). Closing the
+  # window from outside (xdotool windowclose) destroys it under winit, which panics: not a user path.
+  app_rc=0; wait "$app" || app_rc=$?
   wait "$SAMPLER" 2>/dev/null || true; SAMPLER=""
+  cp "$WORK/app.log" "$OUT/gui-app.log"
   check "app exited cleanly ($app_rc)" "[ $app_rc -eq 0 ]"
   rec="$(ls "$WORK"/data/recordings/*.barlive 2>/dev/null | head -1 || true)"
   check "the app wrote a recording" "[ -n \"$rec\" ]"
@@ -121,7 +132,7 @@ if [ "$GUI" = 1 ]; then
     check "GUI: recorded frames ($frames) == messages sent ($sent): nothing dropped" "[ \"$frames\" = \"$sent\" ]"
   fi
   check "no protocol errors in the app log" "! grep -q 'protocol error' '$WORK/app.log'"
-  echo "    GUI memory: $(mem_summary "$OUT/gui-mem.csv")"
+  echo "    GUI memory: $(mem_summary "$OUT/gui-mem.csv" "$(echo "$t0 - $ts" | bc)" "$(echo "$t1 - $ts" | bc)")"
   stop_xvfb
 fi
 

@@ -214,3 +214,21 @@ fn kill_9_while_recording_loads_up_to_the_last_second() {
         );
     }
 }
+
+#[test]
+fn info_into_a_closed_pipe_does_not_panic() {
+    let golden = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/v1/demo.barlive");
+    for _ in 0..3 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_bar-live"))
+            .args(["info", golden])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader is gone before the first line (`| head -0`)
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(out.status.success(), "{err}");
+    }
+}

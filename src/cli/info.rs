@@ -1,5 +1,6 @@
 //! `bar-live info`: a recording's summary, for people or as JSON.
 
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
@@ -9,12 +10,18 @@ use crate::recording::summary::format_game_time;
 
 pub fn run(file: &Path, json: bool) -> anyhow::Result<Summary> {
     let s = Summary::of_file(file).with_context(|| format!("cannot read {}", file.display()))?;
-    if json {
-        println!("{}", serde_json::to_string(&s)?);
+    let text = if json {
+        serde_json::to_string(&s)?
     } else {
-        println!("{}", human(&s));
+        human(&s)
+    };
+    // `println!` panics when stdout is a closed pipe (`bar-live info F | head -1`); a reader that
+    // stopped listening is not an error.
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(s),
     }
-    Ok(s)
 }
 
 pub fn human(s: &Summary) -> String {

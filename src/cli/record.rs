@@ -57,7 +57,7 @@ pub fn run(opts: &RecordOptions) -> anyhow::Result<RecordReport> {
             }) => {
                 recorder
                     .append(conn, received_unix_ms, &payload)
-                    .context("writing the recording")?;
+                    .with_context(|| format!("writing the recording {}", opts.out.display()))?;
                 report.frames += 1;
             }
             Ok(NetEvent::Connected { conn, peer }) => {
@@ -74,7 +74,9 @@ pub fn run(opts: &RecordOptions) -> anyhow::Result<RecordReport> {
             }
             Ok(NetEvent::Listening { addr }) => eprintln!("record: listening on {addr}"),
             Ok(NetEvent::ListenFailed { .. }) => {}
-            Err(RecvTimeoutError::Timeout) => recorder.tick().context("flushing the recording")?,
+            Err(RecvTimeoutError::Timeout) => recorder
+                .tick()
+                .with_context(|| format!("flushing the recording {}", opts.out.display()))?,
             Err(RecvTimeoutError::Disconnected) => break,
         }
     }
