@@ -1,6 +1,13 @@
 //! Desktop app ingest throughput: a 16-team `standard` update from the simulator, as bytes on the wire,
 //! through the receive path. Run: `cargo bench --bench ingest` (results in docs/PERFORMANCE.md).
 //!
+//! The input is what the widget's update encoder (`encodeUpdate` in `widget/bar_live_export.lua`) writes:
+//! the same key order (`type`, `schema_version`, `seq` first; team, resource and unit-count keys in its
+//! fixed order; the statistics entry in the engine table's order, here a fixed order different from
+//! the declaration order), no whitespace, and its number writer: integers without `.0`, other numbers
+//! with 7 significant digits (`%.7g`), NaN/inf as `null`. The simulator's values are the engine's
+//! values; only the text differs from this crate's own encoder (`*_crate_encoder` runs that text).
+//!
 //! - `read_frame`: framing only (length prefix + payload copy out of a buffered stream).
 //! - `decode_store`: read_frame + `decode_widget` + `Store::ingest` — the app's and `record`'s path.
 //! - `validate_decode_store`: the same plus a JSON Schema validation (`check`'s path).
@@ -26,6 +33,129 @@ fn round7(x: f64) -> f64 {
         return x;
     }
     format!("{x:.6e}").parse().unwrap_or(x)
+}
+
+/// The widget's number writer: integers below 2^31 as integers, anything else as `%.7g`.
+fn widget_number(out: &mut String, v: f64) {
+    use std::fmt::Write;
+    if !v.is_finite() {
+        out.push_str("null");
+    } else if v == v.trunc() && v.abs() < 2_147_483_647.0 {
+        let _ = write!(out, "{}", v as i64);
+    } else {
+        // %.7g: exponent form below 1e-4 and from 1e7 on; trailing zeros stripped.
+        let sci = format!("{v:.6e}");
+        let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+        let exp: i32 = exp.parse().unwrap_or(0);
+        let strip = |s: &str| s.trim_end_matches('0').trim_end_matches('.').to_owned();
+        if !(-4..7).contains(&exp) {
+            let sign = if exp < 0 { '-' } else { '+' };
+            let _ = write!(out, "{}e{sign}{:02}", strip(mant), exp.abs());
+        } else {
+            out.push_str(&strip(&format!("{v:.*}", (6 - exp) as usize)));
+        }
+    }
+}
+
+fn widget_resource(out: &mut String, r: &Resource) {
+    let values = [
+        ("current", r.current),
+        ("storage", r.storage),
+        ("pull", r.pull),
+        ("income", r.income),
+        ("expense", r.expense),
+        ("share", r.share),
+        ("sent", r.sent),
+        ("received", r.received),
+        ("excess", r.excess),
+    ];
+    for (i, (k, v)) in values.into_iter().enumerate() {
+        out.push_str(if i == 0 { "{\"" } else { ",\"" });
+        out.push_str(k);
+        out.push_str("\":");
+        widget_number(out, v);
+    }
+    out.push('}');
+}
+
+/// An update as the widget's fused encoder writes it (level `standard`: no unit list).
+fn widget_update(u: &Update, seq: u64) -> Vec<u8> {
+    use std::fmt::Write;
+    let mut out = format!(r#"{{"type":"update","schema_version":{SCHEMA_VERSION},"seq":{seq}"#);
+    out.push_str(r#","game_frame":"#);
+    widget_number(&mut out, f64::from(u.game_frame));
+    out.push_str(r#","game_seconds":"#);
+    widget_number(&mut out, u.game_seconds);
+    out.push_str(if u.paused {
+        r#","paused":true"#
+    } else {
+        r#","paused":false"#
+    });
+    out.push_str(r#","speed":"#);
+    widget_number(&mut out, u.speed);
+    out.push_str(r#","teams":["#);
+    for (i, t) in u.teams.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, r#"{{"team_id":{},"metal":"#, t.team_id);
+        widget_resource(&mut out, &t.metal);
+        out.push_str(r#","energy":"#);
+        widget_resource(&mut out, &t.energy);
+        let _ = write!(out, r#","units":{{"total":{}"#, t.units.total);
+        out.push_str(r#","by_def":"#);
+        match &t.units.by_def {
+            Some(d) if !d.0.is_empty() => {
+                for (j, (def, count)) in d.0.iter().enumerate() {
+                    let _ = write!(out, r#"{}"{def}":{count}"#, if j == 0 { '{' } else { ',' });
+                }
+                out.push('}');
+            }
+            _ => out.push_str("{}"),
+        }
+        if let Some(unknown) = t.units.unknown {
+            let _ = write!(out, r#","unknown":{unknown}"#);
+        }
+        if let Some(s) = &t.stats {
+            // The engine's statistics table in a fixed order unlike the declaration order (here:
+            // alphabetical by engine key name, camelCase).
+            let entry = [
+                ("damage_dealt", s.damage_dealt),
+                ("damage_received", s.damage_received),
+                ("energy_excess", s.energy_excess),
+                ("energy_produced", s.energy_produced),
+                ("energy_received", s.energy_received),
+                ("energy_sent", s.energy_sent),
+                ("energy_used", s.energy_used),
+                ("frame", s.frame),
+                ("metal_excess", s.metal_excess),
+                ("metal_produced", s.metal_produced),
+                ("metal_received", s.metal_received),
+                ("metal_sent", s.metal_sent),
+                ("metal_used", s.metal_used),
+                ("time", s.time),
+                ("units_captured", s.units_captured),
+                ("units_died", s.units_died),
+                ("units_killed", s.units_killed),
+                ("units_out_captured", s.units_out_captured),
+                ("units_produced", s.units_produced),
+                ("units_received", s.units_received),
+                ("units_sent", s.units_sent),
+            ];
+            out.push_str(r#"},"stats":"#);
+            for (j, (k, v)) in entry.into_iter().enumerate() {
+                out.push_str(if j == 0 { "{\"" } else { ",\"" });
+                out.push_str(k);
+                out.push_str("\":");
+                widget_number(&mut out, v);
+            }
+            out.push_str("}}");
+        } else {
+            out.push_str("}}");
+        }
+    }
+    out.push_str("]}");
+    out.into_bytes()
 }
 
 fn round_resource(r: &mut Resource) {
@@ -58,9 +188,12 @@ fn round_stats(s: &TeamStats) -> TeamStats {
 
 struct Fixture {
     handshake: Vec<WidgetMessage>,
-    /// `UPDATES` framed updates back to back, as they arrive on the socket.
+    /// `UPDATES` framed updates back to back, as they arrive on the socket (the widget's encoding).
     stream: Vec<u8>,
     payload_bytes: usize,
+    /// The same updates as this crate's encoder writes them (`encode_widget`).
+    crate_stream: Vec<u8>,
+    crate_payload_bytes: usize,
 }
 
 fn fixture() -> Fixture {
@@ -74,6 +207,8 @@ fn fixture() -> Fixture {
     let mut seq = handshake.len() as u64;
     let mut stream = Vec::new();
     let mut payload_bytes = 0;
+    let mut crate_stream = Vec::new();
+    let mut crate_payload_bytes = 0;
     let mut n = 0;
     // Skip the opening minutes so every team has stats and a varied army.
     while game.frame() < 10 * 60 * 30 {
@@ -91,9 +226,15 @@ fn fixture() -> Fixture {
                 t.stats = t.stats.as_ref().map(round_stats);
             }
             seq += 1;
-            let payload = encode_widget(&WidgetMessage::Update(u), seq);
+            let payload = widget_update(&u, seq);
+            let crate_payload = encode_widget(&WidgetMessage::Update(u), seq);
+            // Same message either way.
+            let (a, b) = (decode_widget(&payload), decode_widget(&crate_payload));
+            assert_eq!(format!("{a:?}"), format!("{b:?}"));
             payload_bytes += payload.len();
             write_frame(&mut stream, &payload).unwrap_or_default();
+            crate_payload_bytes += crate_payload.len();
+            write_frame(&mut crate_stream, &crate_payload).unwrap_or_default();
             n += 1;
         }
     }
@@ -101,6 +242,8 @@ fn fixture() -> Fixture {
         handshake,
         stream,
         payload_bytes,
+        crate_stream,
+        crate_payload_bytes,
     }
 }
 
@@ -115,8 +258,9 @@ fn fresh_store(handshake: &[WidgetMessage]) -> Store {
 fn bench(c: &mut Criterion) {
     let fx = fixture();
     eprintln!(
-        "fixture: {UPDATES} updates, 16 teams, standard, mean payload {} bytes",
-        fx.payload_bytes / UPDATES
+        "fixture: {UPDATES} updates, 16 teams, standard, mean payload {} bytes (crate encoder: {})",
+        fx.payload_bytes / UPDATES,
+        fx.crate_payload_bytes / UPDATES
     );
     let validator = SchemaValidator::new(Direction::WidgetToApp);
     let mut g = c.benchmark_group("ingest_16_teams_standard");
@@ -184,6 +328,23 @@ fn bench(c: &mut Criterion) {
             }
             assert_eq!(n, UPDATES);
         })
+    });
+
+    g.bench_function("decode_store_crate_encoder", |b| {
+        let mut buf = Vec::new();
+        b.iter_batched_ref(
+            || fresh_store(&fx.handshake),
+            |store| {
+                let mut r = Cursor::new(&fx.crate_stream);
+                while read_frame(&mut r, DEFAULT_MAX_FRAME_BYTES, &mut buf).unwrap_or(false) {
+                    if let Ok(m) = decode_widget(&buf) {
+                        store.ingest(&m.body);
+                    }
+                }
+                assert_eq!(store.updates, UPDATES as u64);
+            },
+            BatchSize::SmallInput,
+        )
     });
     g.finish();
 }

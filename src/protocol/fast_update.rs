@@ -397,75 +397,81 @@ impl<'a> Parser<'a> {
     /// A JSON number as f64 (finite).
     #[inline(always)]
     fn f64(&mut self) -> Option<f64> {
+        let b = self.b;
         let start = self.i;
-        let neg = self.peek() == b'-';
+        let mut i = start;
+        let neg = b.get(i) == Some(&b'-');
         if neg {
-            self.i += 1;
+            i += 1;
         }
-        // Integer part.
-        let int_start = self.i;
+        // Integer part. The mantissa may wrap past 19 digits; such numbers take the slow path.
+        let int_start = i;
         let mut mant: u64 = 0;
-        let mut digits = 0u32;
-        while let Some(&c @ b'0'..=b'9') = self.b.get(self.i) {
-            if digits < 19 {
-                mant = mant * 10 + u64::from(c - b'0');
+        while let Some(&c) = b.get(i) {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                break;
             }
-            digits += 1;
-            self.i += 1;
+            mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
+            i += 1;
         }
-        let int_len = self.i - int_start;
-        if int_len == 0 || (int_len > 1 && self.b[int_start] == b'0') {
+        let int_digits = i - int_start;
+        if int_digits == 0 || (int_digits > 1 && b[int_start] == b'0') {
             return None;
         }
-        let mut exp: i32 = 0;
-        // Fraction.
-        if self.peek() == b'.' {
-            self.i += 1;
-            let frac_start = self.i;
-            while let Some(&c @ b'0'..=b'9') = self.b.get(self.i) {
-                if digits < 19 {
-                    mant = mant * 10 + u64::from(c - b'0');
-                    exp -= 1;
+        let mut digits = int_digits;
+        let mut frac_digits = 0;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let frac_start = i;
+            while let Some(&c) = b.get(i) {
+                let d = c.wrapping_sub(b'0');
+                if d > 9 {
+                    break;
                 }
-                digits += 1;
-                self.i += 1;
+                mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
+                i += 1;
             }
-            if self.i == frac_start {
+            frac_digits = i - frac_start;
+            if frac_digits == 0 {
                 return None;
             }
+            digits += frac_digits;
         }
-        // Exponent.
-        let mut slow = digits > 19;
-        if matches!(self.peek(), b'e' | b'E') {
-            self.i += 1;
-            let eneg = match self.peek() {
-                b'-' => {
-                    self.i += 1;
+        let mut exp: i32 = 0;
+        if let Some(b'e' | b'E') = b.get(i) {
+            i += 1;
+            let eneg = match b.get(i) {
+                Some(b'-') => {
+                    i += 1;
                     true
                 }
-                b'+' => {
-                    self.i += 1;
+                Some(b'+') => {
+                    i += 1;
                     false
                 }
                 _ => false,
             };
-            let e_start = self.i;
-            let mut e: i32 = 0;
-            while let Some(&c @ b'0'..=b'9') = self.b.get(self.i) {
-                if e < 10_000 {
-                    e = e * 10 + i32::from(c - b'0');
-                } else {
-                    slow = true;
+            let e_start = i;
+            while let Some(&c) = b.get(i) {
+                let d = c.wrapping_sub(b'0');
+                if d > 9 {
+                    break;
                 }
-                self.i += 1;
+                exp = exp.saturating_mul(10).saturating_add(i32::from(d));
+                i += 1;
             }
-            if self.i == e_start {
+            if i == e_start {
                 return None;
             }
-            exp += if eneg { -e } else { e };
+            if eneg {
+                exp = -exp;
+            }
         }
-        let v = if !slow && mant <= (1u64 << 53) && (-22..=22).contains(&exp) {
-            // Exact operands, one rounding: correctly rounded.
+        self.i = i;
+        // Exact operands and one rounding (Clinger's fast path): correctly rounded.
+        let exp = i64::from(exp) - frac_digits as i64;
+        let v = if digits <= 19 && mant <= (1u64 << 53) && (-22..=22).contains(&exp) {
             let m = mant as f64;
             let x = if exp < 0 {
                 m / POW10[exp.unsigned_abs() as usize]
@@ -474,7 +480,7 @@ impl<'a> Parser<'a> {
             };
             if neg { -x } else { x }
         } else {
-            self.text.get(start..self.i)?.parse::<f64>().ok()?
+            self.text.get(start..i)?.parse::<f64>().ok()?
         };
         v.is_finite().then_some(v)
     }
