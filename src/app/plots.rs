@@ -320,15 +320,15 @@ pub fn dashboard_ui(
     let spacing = ui.spacing().item_spacing.y;
     let plot_h =
         ((ui.available_height() - rows as f32 * (spacing + 22.0)) / rows as f32).max(120.0);
-    let col_w =
-        (ui.available_width() - (cols as f32 - 1.0) * ui.spacing().item_spacing.x) / cols as f32;
+    // Grid spacing is 8 px; keep a few px spare so the right column's axis labels are not clipped.
+    let col_w = (ui.available_width() - (cols as f32 - 1.0) * 8.0 - 6.0) / cols as f32;
     let (t0, t1) = if axis.follow {
         (0.0, end_t.max(60.0))
     } else {
         axis.manual.unwrap_or((0.0, end_t.max(60.0)))
     };
     let mut new_range: Option<(f64, f64)> = None;
-    let mut user_moved = false;
+    let mut resume_follow = false;
     egui::ScrollArea::vertical().show(ui, |ui| {
         egui::Grid::new("dashboard")
             .num_columns(cols)
@@ -338,11 +338,10 @@ pub fn dashboard_ui(
                     ui.vertical(|ui| {
                         ui.set_width(col_w);
                         ui.strong(card.title);
-                        let (range, moved) =
-                            plot_ui(ui, store, view, card, (t0, t1), end_t, plot_h);
-                        if moved {
-                            user_moved = true;
-                            new_range = Some(range);
+                        match plot_ui(ui, store, view, card, (t0, t1), end_t, plot_h) {
+                            Gesture::None => {}
+                            Gesture::Moved(range) => new_range = Some(range),
+                            Gesture::ResumeFollow => resume_follow = true,
                         }
                     });
                     if i % cols == cols - 1 {
@@ -351,13 +350,53 @@ pub fn dashboard_ui(
                 }
             });
     });
-    if user_moved {
+    if resume_follow {
+        axis.follow = true;
+        axis.manual = None;
+    } else if let Some(range) = new_range {
         axis.follow = false;
-        axis.manual = new_range;
+        axis.manual = Some(range);
     }
 }
 
-/// One linked plot. Returns the x range after user interaction and whether the user moved it.
+/// What the user did to a plot's time axis this frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Gesture {
+    None,
+    Moved((f64, f64)),
+    ResumeFollow,
+}
+
+/// Shortest time span a zoom can reach, in game seconds.
+const MIN_SPAN_S: f64 = 10.0;
+
+/// Pans by `drag_px` (positive = content moves right, i.e. earlier times come into view) and zooms by
+/// `zoom` (> 1 zooms in) around `anchor_t`. The plots share this range, so they stay linked.
+pub fn navigate(
+    range: (f64, f64),
+    width_px: f32,
+    drag_px: f32,
+    zoom: f64,
+    anchor_t: f64,
+) -> (f64, f64) {
+    let (mut t0, mut t1) = range;
+    let span = (t1 - t0).max(MIN_SPAN_S);
+    let per_px = span / f64::from(width_px.max(1.0));
+    let shift = -f64::from(drag_px) * per_px;
+    t0 += shift;
+    t1 += shift;
+    if zoom.is_finite() && zoom > 0.0 && (zoom - 1.0).abs() > 1e-9 {
+        let a = anchor_t.clamp(t0, t1);
+        let new_span = ((t1 - t0) / zoom).max(MIN_SPAN_S);
+        let left_share = (a - t0) / (t1 - t0).max(1e-9);
+        t0 = a - new_span * left_share;
+        t1 = t0 + new_span;
+    }
+    (t0, t1)
+}
+
+/// One linked plot. Navigation is ours (drag pans, wheel or pinch zooms, double-click follows live), so
+/// every plot applies the same range and "follow live" is never fought by the plot's own bounds.
 fn plot_ui(
     ui: &mut Ui,
     store: &Store,
@@ -366,7 +405,7 @@ fn plot_ui(
     (t0, t1): (f64, f64),
     end_t: f64,
     height: f32,
-) -> ((f64, f64), bool) {
+) -> Gesture {
     let columns = ui.available_width().max(50.0) as usize;
     let lines = prepare_lines(store, card.metrics, view, t0, t1.min(end_t), columns);
     let rate = card.metrics[0].kind() != Kind::Level && view.mode == ValueMode::PerSecond;
@@ -380,6 +419,10 @@ fn plot_ui(
         .y_axis_formatter(move |mark, _| format!("{}{suffix}", format_value(mark.value as f32)))
         .label_formatter(|_| None)
         .allow_double_click_reset(false)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
         .include_y(0.0)
         .show(ui, |plot_ui| {
             plot_ui.set_plot_bounds_x(t0..=t1);
@@ -407,20 +450,26 @@ fn plot_ui(
             plot_ui.pointer_coordinate().map(|p| p.x)
         });
     let hover_t = response.inner;
-    let b = response.transform.bounds();
-    let (x0, x1) = (b.min()[0], b.max()[0]);
     let r = &response.response;
-    let moved = r.dragged()
-        || (r.hovered()
-            && ui.input(|i| i.smooth_scroll_delta != egui::Vec2::ZERO || i.zoom_delta() != 1.0));
     if let Some(t) = hover_t.filter(|_| r.hovered()) {
         r.clone()
             .on_hover_ui_at_pointer(|ui| hover_readout_ui(ui, store, view, card, t));
     }
-    (
-        (x0, x1),
-        moved && ((x0 - t0).abs() > 1e-6 || (x1 - t1).abs() > 1e-6),
-    )
+    if r.double_clicked() {
+        return Gesture::ResumeFollow;
+    }
+    let width = response.transform.frame().width();
+    let drag_px = if r.dragged() { r.drag_delta().x } else { 0.0 };
+    let zoom = if r.hovered() {
+        ui.input(|i| (f64::from(i.smooth_scroll_delta.y) * 0.003).exp() * f64::from(i.zoom_delta()))
+    } else {
+        1.0
+    };
+    if drag_px == 0.0 && (zoom - 1.0).abs() < 1e-9 {
+        return Gesture::None;
+    }
+    let anchor = hover_t.unwrap_or((t0 + t1) / 2.0);
+    Gesture::Moved(navigate((t0, t1), width, drag_px, zoom, anchor))
 }
 
 /// Grid steps that read well as game time: 10 s … 1 h, with 5 sub-steps per labelled step.
@@ -578,6 +627,26 @@ mod tests {
         let step = majors[1] - majors[0];
         assert!(TIME_STEPS_S.contains(&step), "{step}");
         assert!(marks.iter().all(|m| m.value >= 0.0 && m.value <= 900.0));
+    }
+
+    #[test]
+    fn navigation_pans_and_zooms_around_the_pointer() {
+        // 600 px showing 0..600 s: 1 px = 1 s. Dragging right by 60 px shows earlier times.
+        assert_eq!(
+            navigate((0.0, 600.0), 600.0, 60.0, 1.0, 0.0),
+            (-60.0, 540.0)
+        );
+        // Zoom in 2x around t = 150: the anchor keeps its place (1/4 from the left).
+        let (a, b) = navigate((0.0, 600.0), 600.0, 0.0, 2.0, 150.0);
+        assert!(
+            (a - 75.0).abs() < 1e-9 && (b - 375.0).abs() < 1e-9,
+            "{a} {b}"
+        );
+        // Zooming far in stops at the minimum span.
+        let (a, b) = navigate((0.0, 600.0), 600.0, 0.0, 1e6, 300.0);
+        assert!((b - a - MIN_SPAN_S).abs() < 1e-9);
+        // No gesture, no change.
+        assert_eq!(navigate((5.0, 65.0), 300.0, 0.0, 1.0, 10.0), (5.0, 65.0));
     }
 
     #[test]
