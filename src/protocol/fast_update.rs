@@ -94,7 +94,7 @@ impl<const N: usize> Fields<N> {
     #[inline]
     fn find(&self, key: &str) -> Option<usize> {
         let i = self.table[key_hash(key.as_bytes(), self.seed)] as usize;
-        (i < N && self.names[i] == key).then_some(i)
+        (i < N && same_short(self.names[i].as_bytes(), key.as_bytes())).then_some(i)
     }
 }
 
@@ -174,6 +174,25 @@ const fn initial_hints() -> [u8; HINT_SLOTS] {
         s += 1;
     }
     h
+}
+
+/// `a == b` for short byte strings (field names) with word compares instead of a `memcmp` call.
+#[inline(always)]
+fn same_short(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n >= 8 {
+        // First and last 8 bytes (overlapping when n < 16), then any middle.
+        a.first_chunk::<8>() == b.first_chunk::<8>()
+            && a.last_chunk::<8>() == b.last_chunk::<8>()
+            && (n <= 16 || a[8..n - 8] == b[8..n - 8])
+    } else if n >= 4 {
+        a.first_chunk::<4>() == b.first_chunk::<4>() && a.last_chunk::<4>() == b.last_chunk::<4>()
+    } else {
+        a.iter().zip(b).all(|(x, y)| x == y)
+    }
 }
 
 /// Marks a field as seen; `None` on a duplicate (serde's derived deserializers reject those).
@@ -259,11 +278,11 @@ impl<'a> Parser<'a> {
     }
 
     /// Consumes the key `"name"` if it is next (the opening quote included).
-    #[inline]
+    #[inline(always)]
     fn quoted_is(&mut self, name: &str) -> bool {
         let n = name.len();
         match self.b.get(self.i..self.i + n + 2) {
-            Some([b'"', mid @ .., b'"']) if mid == name.as_bytes() => {
+            Some([b'"', mid @ .., b'"']) if same_short(mid, name.as_bytes()) => {
                 self.i += n + 2;
                 true
             }
@@ -808,6 +827,38 @@ mod tests {
             .replace(',', " ,\n\t")
             .replace(':', "\r: ");
         assert!(agree(&spaced).is_some());
+    }
+
+    #[test]
+    fn short_compare() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcde",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+        ];
+        let more = [
+            "abcdefghijklmnop",
+            "abcdefghijklmnopq",
+            "units_out_captured",
+            "units_out_capturez",
+        ];
+        for a in words.iter().chain(&more) {
+            for b in words.iter().chain(&more) {
+                assert_eq!(same_short(a.as_bytes(), b.as_bytes()), a == b, "{a} {b}");
+            }
+            let mut c = a.as_bytes().to_vec();
+            for i in 0..c.len() {
+                c[i] ^= 1;
+                assert!(!same_short(a.as_bytes(), &c));
+                c[i] ^= 1;
+            }
+        }
     }
 
     #[test]
