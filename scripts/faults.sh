@@ -35,7 +35,8 @@ wait_window bar-live 30 || true
 "$BIN" simulate --to "127.0.0.1:$PORT" --teams 4 --minutes 10 --speed 30 >"$WORK/sim1.log" 2>&1 &
 sim=$!
 sleep 8
-kill -9 "$app"; killed_ms=$(date +%s%3N)
+if ! kill -0 "$app" 2>/dev/null; then echo "    the app had already exited:"; tail -20 "$WORK/app1.log" | sed 's/^/      /'; fi
+kill -9 "$app" 2>/dev/null || true; killed_ms=$(date +%s%3N)
 wait "$app" 2>/dev/null || true
 wait "$sim" 2>/dev/null || true
 rec="$(ls "$WORK"/d1/recordings/*.barlive 2>/dev/null | head -1 || true)"
@@ -94,7 +95,7 @@ if mount -t tmpfs -o size=1m tmpfs "$WORK/d3/recordings"; then
   err="$(grep -m1 'recording to .* stopped' "$WORK/app3.log" || true)"
   echo "    GUI on a full disk: ${err#*] }"
   check "disk full (GUI): the recording error is reported" "[ -n \"$err\" ] && echo \"\$err\" | grep -q 'No space left'"
-  check "disk full (GUI): the simulator sent its whole game ($sent messages)" "[ -n \"$sent\" ] && [ \"$sent\" -gt 10000 ]"
+  check "disk full (GUI): the simulator sent its whole game ($sent messages)" "[ -n \"$sent\" ] && [ \"$sent\" -gt 2000 ]"
   check "disk full (GUI): no protocol error, no disconnect before the bye" "! grep -q 'protocol error' '$WORK/app3.log'"
   check "disk full (GUI): the app exited cleanly ($app_rc)" "[ $app_rc -eq 0 ]"
   echo "    screenshot with the error banner: $OUT/disk-full-gui.png"
