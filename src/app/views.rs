@@ -201,8 +201,12 @@ impl BarLiveApp {
             ui.separator();
             match (&s.recorder, &s.recording_error) {
                 (_, Some(e)) => {
-                    ui.colored_label(Color32::from_rgb(220, 60, 60), "⏺ recording stopped")
-                        .on_hover_text(e);
+                    let short: String = e.chars().take(90).collect();
+                    ui.colored_label(
+                        Color32::from_rgb(220, 60, 60),
+                        format!("recording stopped: {short}"),
+                    )
+                    .on_hover_text(e);
                 }
                 (Some(r), None) => {
                     let name = r
