@@ -484,7 +484,13 @@ struct Outgoing<'a, T: Serialize> {
 }
 
 /// Encodes a widget→app message as a JSON payload (no frame prefix).
+/// An unknown type (only ever decoded, never built by this crate) encodes as its bare envelope.
 pub fn encode_widget(body: &WidgetMessage, seq: u64) -> Vec<u8> {
+    if let WidgetMessage::Unknown(kind) = body {
+        let envelope =
+            serde_json::json!({"type": kind, "schema_version": SCHEMA_VERSION, "seq": seq});
+        return serde_json::to_vec(&envelope).unwrap_or_default();
+    }
     encode(body, Some(seq))
 }
 
@@ -806,6 +812,14 @@ mod tests {
         let ping = encode_app(&AppMessage::Ping { id: 9 });
         assert_eq!(decode_app(&ping).unwrap(), AppMessage::Ping { id: 9 });
         assert!(!String::from_utf8(ping).unwrap().contains("seq"));
+    }
+
+    #[test]
+    fn unknown_types_encode_as_their_envelope() {
+        let bytes = encode_widget(&WidgetMessage::Unknown("future".into()), 4);
+        let m = decode_widget(&bytes).unwrap();
+        assert_eq!(m.body, WidgetMessage::Unknown("future".into()));
+        assert_eq!(m.seq, Some(4));
     }
 
     #[test]
