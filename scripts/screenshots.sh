@@ -19,7 +19,7 @@ shot() {
   "$BIN" --config "$WORK/settings.json" --data-dir "$WORK/data" --listen "127.0.0.1:$port" \
     --quit-after-secs $((wait_s + 3)) "$@" >"$WORK/$name.log" 2>&1 &
   local app=$!
-  wait_window bar-live 20
+  wait_window bar-live 30 || echo "warning: window for $name not seen yet" >&2
   if [ "${SIM:-0}" = 1 ]; then
     "$BIN" simulate --to "127.0.0.1:$port" --teams 6 --minutes 40 --speed 150 --seed 3 >/dev/null 2>&1 &
   fi
