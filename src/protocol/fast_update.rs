@@ -13,8 +13,8 @@
 
 use super::SCHEMA_VERSION;
 use super::message::{
-    DefCounts, Message, Resource, TeamSample, TeamStats, UnitCounts, UnitSample, Update,
-    WidgetMessage,
+    DefCounts, Message, Resource, TEAM_STATS_FIELD_COUNT, TeamSample, TeamStats, UnitCounts,
+    UnitSample, Update, WidgetMessage,
 };
 
 /// Decodes a complete `update` payload, or `None` to let the serde path decide.
@@ -117,29 +117,7 @@ static RESOURCE_FIELDS: Fields<9> = Fields::new([
 ]);
 static UNIT_COUNT_FIELDS: Fields<3> = Fields::new(["total", "by_def", "unknown"]);
 /// In [`TeamStats`] field order.
-static STATS_FIELDS: Fields<21> = Fields::new([
-    "time",
-    "frame",
-    "metal_used",
-    "metal_produced",
-    "metal_excess",
-    "metal_received",
-    "metal_sent",
-    "energy_used",
-    "energy_produced",
-    "energy_excess",
-    "energy_received",
-    "energy_sent",
-    "damage_dealt",
-    "damage_received",
-    "units_produced",
-    "units_died",
-    "units_received",
-    "units_sent",
-    "units_captured",
-    "units_out_captured",
-    "units_killed",
-]);
+static STATS_FIELDS: Fields<TEAM_STATS_FIELD_COUNT> = Fields::new(TeamStats::FIELDS);
 static UNIT_FIELDS: Fields<7> = Fields::new(["id", "def", "team", "x", "z", "health", "build"]);
 
 // Where each struct's slots start in `Parser::hints` (a struct with N fields has N + 1 slots).
@@ -689,58 +667,13 @@ impl<'a> Parser<'a> {
 
     fn team_stats(&mut self) -> Option<TeamStats> {
         let mut seen = 0u32;
-        let mut v = [f64::NAN; 21];
+        let mut v = [f64::NAN; TEAM_STATS_FIELD_COUNT];
         self.members(&STATS_FIELDS, STATS_HINTS, 2, |p, f| {
             see(&mut seen, f)?;
             v[f] = p.nullable_f64()?;
             Some(())
         })?;
-        let [
-            time,
-            frame,
-            metal_used,
-            metal_produced,
-            metal_excess,
-            metal_received,
-            metal_sent,
-            energy_used,
-            energy_produced,
-            energy_excess,
-            energy_received,
-            energy_sent,
-            damage_dealt,
-            damage_received,
-            units_produced,
-            units_died,
-            units_received,
-            units_sent,
-            units_captured,
-            units_out_captured,
-            units_killed,
-        ] = v;
-        Some(TeamStats {
-            time,
-            frame,
-            metal_used,
-            metal_produced,
-            metal_excess,
-            metal_received,
-            metal_sent,
-            energy_used,
-            energy_produced,
-            energy_excess,
-            energy_received,
-            energy_sent,
-            damage_dealt,
-            damage_received,
-            units_produced,
-            units_died,
-            units_received,
-            units_sent,
-            units_captured,
-            units_out_captured,
-            units_killed,
-        })
+        Some(TeamStats::from_array(v))
     }
 
     fn unit_sample(&mut self) -> Option<UnitSample> {

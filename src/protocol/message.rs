@@ -300,8 +300,20 @@ macro_rules! team_stats {
                 TeamStats { $($field: f64::NAN,)* }
             }
         }
+        impl TeamStats {
+            /// Wire names of the fields, in declaration order (the fast decoder's key table).
+            pub const FIELDS: [&'static str; TEAM_STATS_FIELD_COUNT] = [$(stringify!($field)),*];
+            /// Builds the struct from values in [`TeamStats::FIELDS`] order.
+            pub fn from_array(values: [f64; TEAM_STATS_FIELD_COUNT]) -> Self {
+                let [$($field),*] = values;
+                TeamStats { $($field),* }
+            }
+        }
     };
 }
+
+/// Number of fields in a team statistics entry.
+pub const TEAM_STATS_FIELD_COUNT: usize = 21;
 
 team_stats!(
     time,
