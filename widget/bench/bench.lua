@@ -1,8 +1,10 @@
 -- Widget benchmarks (plain lua5.1, like the engine's Lua 5.1 interpreter).
 --   lua5.1 widget/bench/bench.lua [--iterations N] [--widget PATH] [--slow-engine]
 -- 1. our generic encoder vs dkjson (Debian lua-dkjson) on a 16-team `standard` update
--- 2. the whole update: collect + encode + frame + queue, 16 teams standard
--- 3. the whole update at `detailed` with 1000 units
+-- 2. the whole update: collect + encode + frame + queue, `standard`, at 1v1 (2 teams), 8v8 (16 teams in
+--    2 ally teams) and a 16-way FFA (16 ally teams; the ally layout only shows in hello, so this row
+--    should match 8v8 within noise)
+-- 3. the whole update at `detailed`, 8v8: 63 units per team (1008), 1000 sent (max_units cap)
 -- Reports medians over batches (the machine is noisy: compare ratios, and run
 -- before/after comparisons back to back; --widget PATH benchmarks another copy
 -- of the widget file, e.g. `git show HEAD~1:widget/bar_live_export.lua`).
@@ -93,21 +95,22 @@ local function engineCalls(E, level)
 	end
 end
 
--- 16 teams, ~40 unit defs each, realistic float resources, a stats entry.
-local function game(unitsPerTeam, level, maxUnits)
+-- nTeams teams (default 16), ~40 unit defs each, realistic float resources, a stats entry.
+-- Ally teams: two (team t in ally t % 2, so 16 teams = 8v8, 2 teams = 1v1), or one per team when ffa.
+local function game(unitsPerTeam, level, nTeams, ffa)
 	local unitDefs = {}
 	for id = 1, 400 do
 		unitDefs[id] = { name = "unit" .. id, humanName = "Unit " .. id, metalCost = id * 10, energyCost = id * 100,
 			customParams = {}, canMove = id % 3 ~= 0, weapons = id % 2 == 0 and { {} } or {} }
 	end
 	local teams = {}
-	for t = 0, 15 do
+	for t = 0, (nTeams or 16) - 1 do
 		local units = {}
 		for k = 1, unitsPerTeam do
 			units[k] = { def = ((t * 37 + k) % 400) + 1, x = 100.37 * k, z = 57.91 * t, hp = 431.7, maxHp = 560,
 				build = k % 7 == 0 and 0.4312 or 1 }
 		end
-		teams[#teams + 1] = { id = t, ally = t % 2, name = "Player " .. t, units = units,
+		teams[#teams + 1] = { id = t, ally = ffa and t or t % 2, name = "Player " .. t, units = units,
 			metal = { 812.53, 1500, 13.27, 21.5, 12.9, 0.99, 0, 3.1, 0.25 },
 			energy = { 4950.2, 6000, 220.4, 310.7, 201.3, 0.95, 0, 0, 12.1 } }
 	end
@@ -125,7 +128,7 @@ local function game(unitsPerTeam, level, maxUnits)
 	-- before loading: the widget keeps Spring.* functions in locals
 	if not slowEngine then cheapEngine(E) end
 	E:loadWidget(widgetPath)
-	E:start({ level = level, maxUnits = maxUnits or 1000 })
+	E:start({ level = level, maxUnits = 1000 })
 	return E, E.widget._test
 end
 
@@ -176,8 +179,8 @@ do
 end
 
 -- 2./3. whole update: collect + encode + frame + queue
-local function whole(level, unitsPerTeam, label)
-	local E, T = game(unitsPerTeam, level)
+local function whole(level, unitsPerTeam, label, nTeams, ffa)
+	local E, T = game(unitsPerTeam, level, nTeams, ffa)
 	E:update() -- connect (fake socket connects at once) and send hello
 	T.sendUpdate() -- first update describes unit defs; not what we measure
 	T.queue:clear(true)
@@ -194,5 +197,7 @@ local function whole(level, unitsPerTeam, label)
 	end
 	return ms
 end
-whole("standard", 40, "16 teams standard")
-whole("detailed", 63, "16 teams detailed, 1000 units")
+whole("standard", 40, "1v1 (2 teams) standard", 2)
+whole("standard", 40, "8v8 (16 teams) standard", 16)
+whole("standard", 40, "16-team FFA standard", 16, true)
+whole("detailed", 63, "8v8 (16 teams) detailed, 1000 units", 16)
