@@ -1,7 +1,8 @@
 //! Plot preparation on a full 2-hour, 16-team history. Run: `cargo bench --bench plot` (results in
 //! docs/PERFORMANCE.md).
 //!
-//! - `decimate_one_series`: `decimate_minmax` alone, one 14,400-sample series → 600 columns.
+//! - `decimate_one_series`: `decimate_minmax` alone (from scratch), one 14,400-sample series → 600
+//!   columns; `…/cached_append`: the same through a `BucketCache` after one more sample (a live update).
 //! - `card_team` / `card_ally`: one `prepare_lines` for a 2-metric card (metal income vs expense), full
 //!   range, 600 columns, per team (16 teams × 2 lines) and per ally team.
 //! - `dashboard_*`: a whole dashboard frame's preparation, all 8 cards of `plots::DASHBOARD`
@@ -11,8 +12,8 @@
 //!   - `…/live`: one new update ingested first (the frame after each update while following a game:
 //!     derived series extended by one sample, every line decimated again for the new range);
 //!   - `…/steady`: nothing new (the other frames: cached lines copied out);
-//!   - `…/reference`: the first implementation (fresh copies and recomputation every frame), for the
-//!     before/after ratio within one run on a noisy machine.
+//!   - `…/reference`: no caches (fresh copies, ally sums, transforms and decimation every frame), for
+//!     the before/after ratio within one run on a noisy machine.
 
 use std::collections::HashSet;
 use std::hint::black_box;
@@ -21,7 +22,7 @@ use std::time::{Duration, Instant};
 use bar_live::app::plots::{self, Entity, ViewOptions};
 use bar_live::protocol::WidgetMessage;
 use bar_live::sim::{SimGame, SimOptions};
-use bar_live::store::decimate::decimate_minmax_reference;
+use bar_live::store::decimate::BucketCache;
 use bar_live::store::{Metric, Store, ValueMode, decimate_minmax};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -128,17 +129,17 @@ fn bench(c: &mut Criterion) {
         })
     });
 
-    g.bench_function("decimate_one_series/reference", |b| {
+    g.bench_function("decimate_one_series/cached_append", |b| {
+        // The series grows by one sample per iteration (its last one again, 0.5 s later).
+        let mut t = series.t.clone();
+        let mut v = series.values(Metric::MetalIncome).to_vec();
+        let mut cache = BucketCache::default();
         let mut out = Vec::new();
         b.iter(|| {
-            decimate_minmax_reference(
-                &series.t,
-                series.values(Metric::MetalIncome),
-                0.0,
-                t1,
-                COLUMNS,
-                &mut out,
-            );
+            let (last_t, last_v) = (t[t.len() - 1], v[v.len() - 1]);
+            t.push(last_t + 0.5);
+            v.push(last_v);
+            cache.decimate(&t, &v, 0.0, last_t + 0.5, COLUMNS, &mut out);
             black_box(out.len())
         })
     });

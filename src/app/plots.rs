@@ -6,8 +6,7 @@ use egui::{Color32, Id, Ui};
 use egui_plot::{Line, LineStyle, Plot, PlotPoints, VLine};
 
 use crate::recording::summary::format_game_time;
-use crate::store::decimate::decimate_minmax_reference;
-use crate::store::{Kind, Metric, SeriesOf, Store, ValueMode};
+use crate::store::{Kind, Metric, SeriesOf, Store, ValueMode, decimate_minmax};
 
 /// What a line stands for: one team, or the sum over an ally team.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -190,8 +189,8 @@ pub fn prepare_lines(
     out
 }
 
-/// [`prepare_lines`] the way it was first written (fresh copies, transforms and ally sums on every call,
-/// the previous decimation): the same output, kept to check against and for the benchmark's before/after.
+/// [`prepare_lines`] without the store's caches (fresh copies, transforms, ally sums and decimation on
+/// every call): the same output, kept to check against and for the benchmark's before/after.
 #[doc(hidden)]
 pub fn prepare_lines_reference(
     store: &Store,
@@ -211,7 +210,7 @@ pub fn prepare_lines_reference(
         for (i, &m) in metrics.iter().enumerate() {
             let (t, v) = entity_values(store, e, m, view);
             let mut points = Vec::new();
-            decimate_minmax_reference(&t, &v, t0, t1, columns, &mut points);
+            decimate_minmax(&t, &v, t0, t1, columns, &mut points);
             let label = if metrics.len() > 1 {
                 format!("{name} — {}", m.label())
             } else {

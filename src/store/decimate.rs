@@ -1,8 +1,93 @@
-//! Min/max decimation per pixel column, so plotting cost depends on the plot's width, not on history length.
+//! Min/max decimation, so plotting cost depends on the plot's width, not on history length.
+//!
+//! Samples are grouped into buckets of absolute game time (`floor(t / w)`, `w` a power of two seconds,
+//! the smallest at least one pixel column wide), and each bucket contributes its first minimum and first
+//! maximum. Because the grid is absolute, not relative to the view's left edge, a growing series only
+//! changes its last bucket: [`BucketCache`] keeps a series' buckets and extends them as samples arrive,
+//! so the frame after each live update costs O(new samples + columns) instead of a scan of the whole
+//! history. A bucket is 1 to 2 pixel columns wide, which keeps every spike and dip visible.
 
-/// Points of `(t, v)` within `[t0, t1]` reduced to at most two per column (the column's min and max, in
-/// time order), plus the nearest point outside each edge so lines reach the border. NaN values are skipped.
-/// `t` must be sorted ascending.
+/// Buckets of `2^level` seconds; views narrower than `2^MIN_LEVEL` seconds per column use that.
+const MIN_LEVEL: i32 = -40;
+const MAX_LEVEL: i32 = 60;
+/// A [`BucketCache`] keeps this many levels (the views in use; zooming through levels evicts the oldest).
+const CACHED_LEVELS: usize = 2;
+/// `lo`/`hi` of a bucket whose samples are all NaN.
+const NONE: u32 = u32::MAX;
+
+/// The bucket level for a view of `[t0, t1]` over `columns` pixels: the smallest `level` with
+/// `2^level ≥ (t1 − t0) / columns`.
+pub fn bucket_level(t0: f64, t1: f64, columns: usize) -> i32 {
+    let px = (t1 - t0) / columns.max(1) as f64;
+    // Also NaN spans.
+    if px.is_nan() || px <= 0.0 || px.is_infinite() {
+        return MIN_LEVEL;
+    }
+    let mut level = (px.log2().ceil() as i32).clamp(MIN_LEVEL, MAX_LEVEL);
+    // log2 may be off by an ulp; settle on the exact answer.
+    while level < MAX_LEVEL && bucket_width(level) < px {
+        level += 1;
+    }
+    while level > MIN_LEVEL && bucket_width(level - 1) >= px {
+        level -= 1;
+    }
+    level
+}
+
+/// Width in seconds of a level's buckets (exact: a power of two).
+pub fn bucket_width(level: i32) -> f64 {
+    2f64.powi(level)
+}
+
+/// What a view needs: nothing, the raw samples `start..end`, or the buckets holding them.
+enum Plan {
+    Empty,
+    Raw {
+        start: usize,
+        end: usize,
+    },
+    Buckets {
+        level: i32,
+        start: usize,
+        end: usize,
+    },
+}
+
+/// The samples of `[t0, t1]` plus the nearest one outside each edge (so lines reach the border); when
+/// they are at most two per column they are drawn as they are.
+fn plan(t: &[f64], v: &[f32], t0: f64, t1: f64, columns: usize) -> Plan {
+    let n = t.len().min(v.len());
+    if n == 0 || columns == 0 || t1.is_nan() || t0.is_nan() || t1 < t0 {
+        return Plan::Empty;
+    }
+    let start = t[..n].partition_point(|&x| x < t0).saturating_sub(1);
+    let end = (t[..n].partition_point(|&x| x <= t1) + 1).min(n);
+    if start >= end {
+        Plan::Empty
+    } else if end - start <= 2 * columns {
+        Plan::Raw { start, end }
+    } else {
+        Plan::Buckets {
+            level: bucket_level(t0, t1, columns),
+            start,
+            end,
+        }
+    }
+}
+
+fn push_raw(t: &[f64], v: &[f32], start: usize, end: usize, out: &mut Vec<[f64; 2]>) {
+    out.extend(
+        (start..end)
+            .filter(|&i| !v[i].is_nan())
+            .map(|i| [t[i], f64::from(v[i])]),
+    );
+}
+
+/// `(t, v)` over `[t0, t1]` decimated for `columns` pixel columns: at most two points per bucket (its
+/// first minimum and first maximum, in time order) for every bucket holding a sample of the view or the
+/// nearest sample beyond each edge, and for the bucket before and after those; NaN values are skipped.
+/// `t` must be sorted ascending. Computed from scratch; a kept [`BucketCache`] gives the same points
+/// incrementally.
 pub fn decimate_minmax(
     t: &[f64],
     v: &[f32],
@@ -11,70 +96,185 @@ pub fn decimate_minmax(
     columns: usize,
     out: &mut Vec<[f64; 2]>,
 ) {
-    out.clear();
+    BucketCache::default().decimate(t, v, t0, t1, columns, out);
+}
+
+/// The bucket of time `x` at width `w`, as a float (`floor(x / w)`, exact for `w` a power of two).
+fn column(x: f64, w: f64) -> f64 {
+    (x / w).floor()
+}
+
+/// The samples `first..last` of the whole buckets holding samples `start..end`, and of the bucket on
+/// either side: those lie wholly beyond the view's edges, so the lines reach its borders.
+fn bucket_span(t: &[f64], v: &[f32], level: i32, start: usize, end: usize) -> (usize, usize) {
     let n = t.len().min(v.len());
-    if n == 0 || columns == 0 || t1 < t0 {
-        return;
-    }
-    let start = t[..n].partition_point(|&x| x < t0).saturating_sub(1);
-    let end = (t[..n].partition_point(|&x| x <= t1) + 1).min(n);
-    if start >= end {
-        return;
-    }
-    if end - start <= 2 * columns {
-        out.extend(
-            (start..end)
-                .filter(|&i| !v[i].is_nan())
-                .map(|i| [t[i], f64::from(v[i])]),
-        );
-        return;
-    }
-    let width = (t1 - t0).max(f64::MIN_POSITIVE) / columns as f64;
-    // `floor(q) as i64`; truncation is the same for q ≥ 0 and much cheaper than `floor` (a libm call on
-    // baseline x86-64).
-    let column_of = |x: f64| -> i64 {
-        let q = (x - t0) / width;
-        if q >= 0.0 { q as i64 } else { q.floor() as i64 }
+    let t = &t[..n];
+    let w = bucket_width(level);
+    let bucket_start = |i: usize| t.partition_point(|&x| x < column(t[i], w) * w);
+    let bucket_end = |i: usize| t.partition_point(|&x| x < (column(t[i], w) + 1.0) * w);
+    let first = match bucket_start(start) {
+        0 => 0,
+        f => bucket_start(f - 1),
     };
-    let mut i = start;
-    while i < end {
-        let j = column_end(t, i, end, t0, width, column_of);
-        if let Some((a, b)) = min_max_in(v, i, j) {
+    let last = match bucket_end(end - 1) {
+        l if l == n => n,
+        l => bucket_end(l),
+    };
+    (first, last)
+}
+
+/// One bucket: the index of its first sample, and of its first minimum and first maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Bucket {
+    first: u32,
+    lo: u32,
+    hi: u32,
+}
+
+/// A series' buckets at one level, for the samples `base..scanned` (the views seen so far).
+#[derive(Debug, Clone)]
+struct Buckets {
+    level: i32,
+    list: Vec<Bucket>,
+    /// The first sample of the first bucket.
+    base: usize,
+    /// The end of the last bucket.
+    scanned: usize,
+    /// Samples unchanged since the last scan.
+    valid: usize,
+}
+
+impl Buckets {
+    fn new(level: i32) -> Buckets {
+        Buckets {
+            level,
+            list: Vec::new(),
+            base: 0,
+            scanned: 0,
+            valid: 0,
+        }
+    }
+
+    /// Appends the buckets of samples `from..to`; `from` must start a bucket.
+    fn scan(&mut self, t: &[f64], v: &[f32], from: usize, to: usize) {
+        let w = bucket_width(self.level);
+        let mut i = from;
+        while i < to {
+            // Sorted times: the bucket runs while t < its right edge (exact: w is a power of two).
+            let edge = (column(t[i], w) + 1.0) * w;
+            let mut j = i + 1;
+            while j < to && t[j] < edge {
+                j += 1;
+            }
+            let (lo, hi) = min_max_in(v, i, j).map_or((NONE, NONE), |(a, b)| (a as u32, b as u32));
+            self.list.push(Bucket {
+                first: i as u32,
+                lo,
+                hi,
+            });
+            i = j;
+        }
+        self.scanned = to;
+    }
+
+    /// Makes the list hold the buckets of samples `first..last` (a [`bucket_span`] of `(t, v)`), scanning
+    /// only what it lacks: samples appended or changed since, and the parts of the span not seen before.
+    fn ensure(&mut self, t: &[f64], v: &[f32], first: usize, last: usize) {
+        let n = t.len().min(v.len());
+        let valid = self.valid.min(n);
+        self.valid = n;
+        if valid < self.scanned {
+            // Drop the buckets touching changed samples, and the one before (it may continue past them).
+            let keep = self.list.partition_point(|b| (b.first as usize) < valid);
+            self.scanned = match keep {
+                0 => self.base,
+                k => self.list[k - 1].first as usize,
+            };
+            self.list.truncate(keep.saturating_sub(1));
+        }
+        if self.list.is_empty() || first > self.scanned || last < self.base {
+            // Nothing kept, or a span apart from it (a jump): start over there.
+            self.list.clear();
+            self.base = first;
+            self.scanned = first;
+        }
+        if first < self.base {
+            let mut front = Buckets::new(self.level);
+            front.scan(t, v, first, self.base);
+            front.list.append(&mut self.list);
+            self.list = front.list;
+            self.base = first;
+        }
+        if last > self.scanned {
+            // The last bucket may have grown (new samples in its column): redo it.
+            if let Some(b) = self.list.pop() {
+                self.scanned = b.first as usize;
+            }
+            self.scan(t, v, self.scanned, last);
+        }
+    }
+
+    /// Appends the points of the buckets of samples `first..last` (a [`bucket_span`]).
+    fn emit(&self, t: &[f64], v: &[f32], first: usize, last: usize, out: &mut Vec<[f64; 2]>) {
+        let i0 = self.list.partition_point(|b| (b.first as usize) < first);
+        let i1 = self.list.partition_point(|b| (b.first as usize) < last);
+        for b in self.list.get(i0..i1).unwrap_or_default() {
+            if b.lo == NONE {
+                continue;
+            }
+            let (a, z) = (b.lo.min(b.hi) as usize, b.lo.max(b.hi) as usize);
             out.push([t[a], f64::from(v[a])]);
-            if b != a {
-                out.push([t[b], f64::from(v[b])]);
+            if z != a {
+                out.push([t[z], f64::from(v[z])]);
             }
         }
-        i = j;
     }
 }
 
-/// The end (exclusive) of the run of samples from `i` that fall in the same column as `t[i]`.
-///
-/// The column of a sample is `column_of(t)`; it is monotonic in `t`, so the run is found with cheap
-/// comparisons against the column's right edge and then corrected with `column_of` at the boundary, which
-/// gives exactly the grouping of evaluating `column_of` on every sample (a division and a `floor` each).
-fn column_end(
-    t: &[f64],
-    i: usize,
-    end: usize,
-    t0: f64,
-    width: f64,
-    column_of: impl Fn(f64) -> i64,
-) -> usize {
-    let col = column_of(t[i]);
-    let edge = t0 + (col + 1) as f64 * width;
-    let mut j = i + 1;
-    while j < end && t[j] < edge {
-        j += 1;
+/// A series' buckets for the levels in use, kept up to date incrementally: [`BucketCache::decimate`]
+/// equals [`decimate_minmax`] on the same columns.
+#[derive(Debug, Clone, Default)]
+pub struct BucketCache {
+    /// Most recently used first.
+    levels: Vec<Buckets>,
+}
+
+impl BucketCache {
+    /// Samples from `index` on changed (or were removed); the affected buckets are redone when next used.
+    pub fn invalidate_from(&mut self, index: usize) {
+        for b in &mut self.levels {
+            b.valid = b.valid.min(index);
+        }
     }
-    while j > i + 1 && column_of(t[j - 1]) != col {
-        j -= 1;
+
+    /// [`decimate_minmax`] of `(t, v)`, which must extend the series the cache saw, apart from samples
+    /// passed to [`BucketCache::invalidate_from`] since.
+    pub fn decimate(
+        &mut self,
+        t: &[f64],
+        v: &[f32],
+        t0: f64,
+        t1: f64,
+        columns: usize,
+        out: &mut Vec<[f64; 2]>,
+    ) {
+        out.clear();
+        match plan(t, v, t0, t1, columns) {
+            Plan::Empty => {}
+            Plan::Raw { start, end } => push_raw(t, v, start, end, out),
+            Plan::Buckets { level, start, end } => {
+                let mut buckets = match self.levels.iter().position(|b| b.level == level) {
+                    Some(i) => self.levels.remove(i),
+                    None => Buckets::new(level),
+                };
+                let (first, last) = bucket_span(t, v, level, start, end);
+                buckets.ensure(t, v, first, last);
+                buckets.emit(t, v, first, last, out);
+                self.levels.insert(0, buckets);
+                self.levels.truncate(CACHED_LEVELS);
+            }
+        }
     }
-    while j < end && column_of(t[j]) == col {
-        j += 1;
-    }
-    j
 }
 
 /// Indices of the first minimum and the first maximum of `v[i..j]` (NaNs skipped), in time order.
@@ -93,163 +293,8 @@ fn min_max_in(v: &[f32], i: usize, j: usize) -> Option<(usize, usize)> {
             hi_v = x;
         }
     }
-    Some(if lo <= hi { (lo, hi) } else { (hi, lo) })
-}
-
-/// The previous implementation (a division and a `floor` per sample): the same output as
-/// [`decimate_minmax`]; kept to check it against, and for the benchmark's before/after.
-#[doc(hidden)]
-pub fn decimate_minmax_reference(
-    t: &[f64],
-    v: &[f32],
-    t0: f64,
-    t1: f64,
-    columns: usize,
-    out: &mut Vec<[f64; 2]>,
-) {
-    out.clear();
-    let n = t.len().min(v.len());
-    if n == 0 || columns == 0 || t1 < t0 {
-        return;
-    }
-    let start = t[..n].partition_point(|&x| x < t0).saturating_sub(1);
-    let end = (t[..n].partition_point(|&x| x <= t1) + 1).min(n);
-    if start >= end {
-        return;
-    }
-    if end - start <= 2 * columns {
-        out.extend(
-            (start..end)
-                .filter(|&i| !v[i].is_nan())
-                .map(|i| [t[i], f64::from(v[i])]),
-        );
-        return;
-    }
-    let width = (t1 - t0).max(f64::MIN_POSITIVE) / columns as f64;
-    let column_of = |x: f64| -> i64 { ((x - t0) / width).floor() as i64 };
-    let mut i = start;
-    while i < end {
-        let col = column_of(t[i]);
-        let (mut lo, mut hi) = (usize::MAX, usize::MAX);
-        while i < end && column_of(t[i]) == col {
-            let x = v[i];
-            if !x.is_nan() {
-                if lo == usize::MAX || x < v[lo] {
-                    lo = i;
-                }
-                if hi == usize::MAX || x > v[hi] {
-                    hi = i;
-                }
-            }
-            i += 1;
-        }
-        if lo == usize::MAX {
-            continue;
-        }
-        let (a, b) = if lo <= hi { (lo, hi) } else { (hi, lo) };
-        out.push([t[a], f64::from(v[a])]);
-        if b != a {
-            out.push([t[b], f64::from(v[b])]);
-        }
-    }
+    Some((lo, hi))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn small_inputs_pass_through() {
-        let t = [0.0, 1.0, 2.0];
-        let v = [1.0, f32::NAN, 3.0];
-        let mut out = Vec::new();
-        decimate_minmax(&t, &v, 0.0, 2.0, 100, &mut out);
-        assert_eq!(out, vec![[0.0, 1.0], [2.0, 3.0]]);
-    }
-
-    #[test]
-    fn keeps_extremes_and_bounds_point_count() {
-        let n = 100_000;
-        let t: Vec<f64> = (0..n).map(|i| i as f64).collect();
-        let mut v: Vec<f32> = (0..n).map(|i| (i % 7) as f32).collect();
-        v[54_321] = 1000.0; // a spike must survive
-        v[12_345] = -50.0; // and a dip
-        let mut out = Vec::new();
-        decimate_minmax(&t, &v, 0.0, (n - 1) as f64, 500, &mut out);
-        assert!(out.len() <= 2 * 501 + 2, "{} points", out.len());
-        assert!(out.iter().any(|p| p[1] == 1000.0));
-        assert!(out.iter().any(|p| p[1] == -50.0));
-        assert!(
-            out.windows(2).all(|w| w[0][0] <= w[1][0]),
-            "time order kept"
-        );
-    }
-
-    #[test]
-    fn window_includes_one_point_beyond_each_edge() {
-        let t: Vec<f64> = (0..10).map(f64::from).collect();
-        let v: Vec<f32> = (0..10).map(|i| i as f32).collect();
-        let mut out = Vec::new();
-        decimate_minmax(&t, &v, 3.5, 5.5, 100, &mut out);
-        assert_eq!(out.first().unwrap()[0], 3.0);
-        assert_eq!(out.last().unwrap()[0], 6.0);
-    }
-
-    /// The fast column grouping gives exactly the reference output, also on awkward time columns
-    /// (duplicates, gaps, non-integer steps, NaN values, ranges that cut the series).
-    #[test]
-    fn matches_reference() {
-        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
-        for case in 0..300 {
-            let n = (next() % 5000) as usize + 1;
-            let mut t = Vec::with_capacity(n);
-            let mut x = (next() % 100) as f64 * 0.37;
-            for _ in 0..n {
-                t.push(x);
-                x += match next() % 10 {
-                    0 => 0.0,
-                    1 => (next() % 1000) as f64 * 0.1,
-                    _ => 0.5 + (next() % 3) as f64 * 0.1,
-                };
-            }
-            let v: Vec<f32> = (0..n)
-                .map(|_| match next() % 20 {
-                    0 => f32::NAN,
-                    1 => 3.0,
-                    _ => (next() % 1000) as f32 * 0.25 - 50.0,
-                })
-                .collect();
-            let last = t[n - 1];
-            let t0 = if case % 3 == 0 {
-                0.0
-            } else {
-                last * (next() % 50) as f64 / 100.0
-            };
-            let t1 = if case % 4 == 0 {
-                last
-            } else {
-                t0 + (last - t0) * (next() % 100 + 1) as f64 / 100.0
-            };
-            let columns = [1, 7, 50, 600, 1920][case % 5];
-            let (mut fast, mut reference) = (Vec::new(), Vec::new());
-            decimate_minmax(&t, &v, t0, t1, columns, &mut fast);
-            decimate_minmax_reference(&t, &v, t0, t1, columns, &mut reference);
-            let bits = |p: &[[f64; 2]]| {
-                p.iter()
-                    .map(|q| (q[0].to_bits(), q[1].to_bits()))
-                    .collect::<Vec<_>>()
-            };
-            assert_eq!(
-                bits(&fast),
-                bits(&reference),
-                "case {case}: n {n}, [{t0}, {t1}], {columns} columns"
-            );
-        }
-    }
-}
+mod tests;

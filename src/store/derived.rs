@@ -2,7 +2,7 @@
 //! decimated lines, cached in the [`Store`] and extended incrementally as samples arrive.
 //!
 //! Every result equals the fresh computation ([`Store::team_values`] / [`Store::ally_values`], scaled,
-//! then [`decimate_minmax`]) bit for bit. An entry remembers, per member series, how many samples it
+//! then [`decimate_minmax`](super::decimate_minmax)) bit for bit. An entry remembers, per member series, how many samples it
 //! consumed and the last of them (time and value bits); series only grow, so a shorter series or a
 //! different last sample means the history was replaced, and the entry is rebuilt from scratch.
 //! Views that need no derivation (a team's levels, rates per second at factor 1, …) borrow the store's
@@ -11,7 +11,8 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use super::{Kind, Metric, STATS_PERIOD_S, Store, TeamSeries, ValueMode, decimate_minmax};
+use super::decimate::BucketCache;
+use super::{Kind, Metric, STATS_PERIOD_S, Store, TeamSeries, ValueMode};
 
 /// Which series: one team, or the sum over an ally team's members.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -85,6 +86,9 @@ struct Entry {
     values: Vec<f32>,
     /// Transform state after `stable` inputs.
     tf_at_stable: Transform,
+    /// Min/max buckets of the view's values, extended as they grow.
+    buckets: BucketCache,
+    /// The last decimation, returned again while nothing changes.
     decimated: Option<(DecimKey, Vec<[f64; 2]>)>,
 }
 
@@ -99,6 +103,7 @@ impl Entry {
             resume: Vec::new(),
             values: Vec::new(),
             tf_at_stable: Transform::new(kind, mode),
+            buckets: BucketCache::default(),
             decimated: None,
         }
     }
@@ -231,8 +236,9 @@ impl Store {
         f(t, v)
     }
 
-    /// [`decimate_minmax`] of [`Store::with_derived`]'s columns over `[t0, t1]` at `columns`, cached: the
-    /// same request with no new samples returns the previous result.
+    /// [`decimate_minmax`](super::decimate_minmax) of [`Store::with_derived`]'s columns over `[t0, t1]` at
+    /// `columns`, from the entry's min/max buckets (extended by the new samples only); the same request
+    /// with no new samples returns the previous result.
     #[allow(clippy::too_many_arguments)]
     pub fn decimated(
         &self,
@@ -264,8 +270,10 @@ impl Store {
             out.extend_from_slice(points);
             return;
         }
+        let mut buckets = std::mem::take(&mut entry.buckets);
         let (t, v) = view(entry, &members, metric, mode, scale);
-        decimate_minmax(t, v, t0, t1, columns, out);
+        buckets.decimate(t, v, t0, t1, columns, out);
+        entry.buckets = buckets;
         entry.decimated = Some((dk, out.clone()));
     }
 
@@ -358,6 +366,8 @@ fn refresh(
     } else {
         entry.marks.first().map_or(0, |m| m.len)
     };
+    // Values from `transform_from` on are recomputed (ally sums: redone; single series: appended).
+    entry.buckets.invalidate_from(transform_from);
     let (t, raw): (&[f64], &[f32]) = match members {
         [] => (&[], &[]),
         [(_, s)] => (&s.t, s.values(metric)),

@@ -1,6 +1,7 @@
 use super::*;
 use crate::protocol::TeamInfo;
 use crate::sim::{SimGame, SimOptions};
+use crate::store::decimate_minmax;
 
 fn bits(v: &[f32]) -> Vec<u32> {
     v.iter().map(|x| x.to_bits()).collect()
