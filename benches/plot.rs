@@ -12,6 +12,8 @@
 //!   - `…/live`: one new update ingested first (the frame after each update while following a game:
 //!     derived series extended by one sample, every line decimated again for the new range);
 //!   - `…/steady`: nothing new (the other frames: cached lines copied out);
+//!   - `…/cold_budgeted` (printed, not a criterion row): the cold frame spread over frames with the
+//!     app's `plots::PREP_BUDGET` per frame, as the dashboard does: frames until complete, slowest frame;
 //!   - `…/reference`: no caches (fresh copies, ally sums, transforms and decimation every frame), for
 //!     the before/after ratio within one run on a noisy machine.
 
@@ -62,6 +64,31 @@ fn view(per_ally: bool, mode: ValueMode) -> ViewOptions {
         highlighted: None,
         dark: true,
     }
+}
+
+/// Frames until a cold dashboard is complete under the app's per-frame budget, and the slowest frame.
+fn cold_budgeted(store: &Store, view: &ViewOptions, t1: f64) -> (usize, Duration) {
+    store.derived_cache().invalidate();
+    let mut slowest = Duration::ZERO;
+    for frame in 1.. {
+        let start = Instant::now();
+        let mut budget = plots::PrepBudget::until(start + plots::PREP_BUDGET);
+        for card in plots::DASHBOARD {
+            black_box(plots::prepare_lines_within(
+                store,
+                card.metrics,
+                view,
+                (0.0, t1),
+                COLUMNS,
+                &mut budget,
+            ));
+        }
+        slowest = slowest.max(start.elapsed());
+        if budget.complete() {
+            return (frame, slowest);
+        }
+    }
+    unreachable!()
 }
 
 fn dashboard(store: &Store, view: &ViewOptions, t1: f64, reference: bool) -> usize {
@@ -180,6 +207,15 @@ fn bench(c: &mut Criterion) {
         g.bench_function(format!("{name}/steady"), |b| {
             b.iter(|| black_box(dashboard(&store, &v, t1, false)))
         });
+        let runs: Vec<(usize, Duration)> = (0..5).map(|_| cold_budgeted(&store, &v, t1)).collect();
+        let mut slowest: Vec<f64> = runs.iter().map(|r| r.1.as_secs_f64() * 1e3).collect();
+        slowest.sort_by(f64::total_cmp);
+        eprintln!(
+            "{name}/cold_budgeted: {:?} frames to complete, slowest frame median {:.2} ms (of 5 runs: {:.2?})",
+            runs.iter().map(|r| r.0).collect::<Vec<_>>(),
+            slowest[2],
+            slowest
+        );
     }
     // Following a live game: each frame measured right after one more update (the history grows by one
     // sample per iteration: fewer, shorter samples keep that to a few percent).

@@ -1,11 +1,13 @@
 //! The dashboard plots: series preparation (testable, benchmarked) and drawing (`*_ui`).
 
 use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
 use egui::{Color32, Id, Ui};
 use egui_plot::{Line, LineStyle, Plot, PlotPoints, VLine};
 
 use crate::recording::summary::format_game_time;
+use crate::store::derived::Cached;
 use crate::store::{Kind, Metric, SeriesOf, Store, ValueMode, decimate_minmax};
 
 /// What a line stands for: one team, or the sum over an ally team.
@@ -143,6 +145,47 @@ pub fn with_entity_values<R>(
     )
 }
 
+/// A frame's time for preparing lines. Lines already up to date are copied from the cache; past the
+/// deadline the others are drawn from whatever is cached (an older range or fewer samples, or nothing)
+/// and the frame is marked incomplete, so the caller asks for another. Every frame brings at least one
+/// line up to date, so the lines always catch up.
+#[derive(Debug, Clone)]
+pub struct PrepBudget {
+    deadline: Option<Instant>,
+    progressed: bool,
+    complete: bool,
+}
+
+impl PrepBudget {
+    pub fn unlimited() -> PrepBudget {
+        PrepBudget {
+            deadline: None,
+            progressed: false,
+            complete: true,
+        }
+    }
+
+    pub fn until(deadline: Instant) -> PrepBudget {
+        PrepBudget {
+            deadline: Some(deadline),
+            ..PrepBudget::unlimited()
+        }
+    }
+
+    /// Whether every line prepared under this budget was up to date.
+    pub fn complete(&self) -> bool {
+        self.complete
+    }
+
+    fn out_of_time(&self) -> bool {
+        self.progressed && self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+}
+
+/// Time for the dashboard's line preparation per frame: the plot frame budget is 4 ms, and the line that
+/// crosses the deadline still finishes (an ally team's first k-way merge takes up to ~0.7 ms here).
+pub const PREP_BUDGET: Duration = Duration::from_micros(2500);
+
 /// Decimated lines for a set of metrics over `[t0, t1]`, `columns` pixels wide.
 /// The second metric of a pair (expense, storage, received) is drawn dashed.
 pub fn prepare_lines(
@@ -153,6 +196,25 @@ pub fn prepare_lines(
     t1: f64,
     columns: usize,
 ) -> Vec<PreparedLine> {
+    prepare_lines_within(
+        store,
+        metrics,
+        view,
+        (t0, t1),
+        columns,
+        &mut PrepBudget::unlimited(),
+    )
+}
+
+/// [`prepare_lines`] within a frame's [`PrepBudget`].
+pub fn prepare_lines_within(
+    store: &Store,
+    metrics: &[Metric],
+    view: &ViewOptions,
+    (t0, t1): (f64, f64),
+    columns: usize,
+    budget: &mut PrepBudget,
+) -> Vec<PreparedLine> {
     let mut out = Vec::new();
     for e in entities(store, view.per_ally) {
         if view.hidden.contains(&e) {
@@ -162,16 +224,17 @@ pub fn prepare_lines(
         let color = entity_color(store, e, view.dark);
         for (i, &m) in metrics.iter().enumerate() {
             let mut points = Vec::new();
-            store.decimated(
-                series_of(e),
-                m,
-                view.mode,
-                value_scale(m, view),
-                t0,
-                t1,
-                columns,
-                &mut points,
-            );
+            let (of, scale) = (series_of(e), value_scale(m, view));
+            let cached =
+                store.decimated_cached(of, m, view.mode, scale, t0, t1, columns, &mut points);
+            if cached != Cached::Current {
+                if budget.out_of_time() {
+                    budget.complete = false;
+                } else {
+                    store.decimated(of, m, view.mode, scale, t0, t1, columns, &mut points);
+                    budget.progressed = true;
+                }
+            }
             let label = if metrics.len() > 1 {
                 format!("{name} — {}", m.label())
             } else {
@@ -328,6 +391,7 @@ pub fn dashboard_ui(
     };
     let mut new_range: Option<(f64, f64)> = None;
     let mut resume_follow = false;
+    let mut budget = PrepBudget::until(Instant::now() + PREP_BUDGET);
     egui::ScrollArea::vertical().show(ui, |ui| {
         egui::Grid::new("dashboard")
             .num_columns(cols)
@@ -337,7 +401,8 @@ pub fn dashboard_ui(
                     ui.vertical(|ui| {
                         ui.set_width(col_w);
                         ui.strong(card.title);
-                        match plot_ui(ui, store, view, card, (t0, t1), end_t, plot_h) {
+                        let range = (t0, t1);
+                        match plot_ui(ui, store, view, card, range, end_t, plot_h, &mut budget) {
                             Gesture::None => {}
                             Gesture::Moved(range) => new_range = Some(range),
                             Gesture::ResumeFollow => resume_follow = true,
@@ -349,6 +414,10 @@ pub fn dashboard_ui(
                 }
             });
     });
+    if !budget.complete() {
+        // Lines drawn from older data this frame: the next frame continues.
+        ui.ctx().request_repaint();
+    }
     if resume_follow {
         axis.follow = true;
         axis.manual = None;
@@ -396,6 +465,7 @@ pub fn navigate(
 
 /// One linked plot. Navigation is ours (drag pans, wheel or pinch zooms, double-click follows live), so
 /// every plot applies the same range and "follow live" is never fought by the plot's own bounds.
+#[allow(clippy::too_many_arguments)]
 fn plot_ui(
     ui: &mut Ui,
     store: &Store,
@@ -404,9 +474,11 @@ fn plot_ui(
     (t0, t1): (f64, f64),
     end_t: f64,
     height: f32,
+    budget: &mut PrepBudget,
 ) -> Gesture {
     let columns = ui.available_width().max(50.0) as usize;
-    let lines = prepare_lines(store, card.metrics, view, t0, t1.min(end_t), columns);
+    let range = (t0, t1.min(end_t));
+    let lines = prepare_lines_within(store, card.metrics, view, range, columns, budget);
     let rate = card.metrics[0].kind() != Kind::Level && view.mode == ValueMode::PerSecond;
     let suffix = if rate { view.rate_suffix } else { "" };
     let response = Plot::new(card.title)
@@ -548,20 +620,25 @@ mod tests {
             })
     }
 
-    /// The cached preparation gives the lines of the fresh one, frame after frame while data arrives.
-    #[test]
-    fn prepared_lines_match_the_fresh_computation() {
-        use crate::sim::{SimGame, SimOptions};
-        let mut game = SimGame::new(SimOptions {
-            teams: 5,
-            minutes: 5.0,
-            seed: 11,
-            ..SimOptions::default()
+    /// A simulated game of `teams` and the store after its handshake.
+    fn sim_store(teams: u32, minutes: f64, seed: u64) -> (crate::sim::SimGame, Store) {
+        let mut game = crate::sim::SimGame::new(crate::sim::SimOptions {
+            teams,
+            minutes,
+            seed,
+            ..crate::sim::SimOptions::default()
         });
         let mut store = Store::new();
         for m in game.handshake() {
             store.ingest(&m);
         }
+        (game, store)
+    }
+
+    /// The cached preparation gives the lines of the fresh one, frame after frame while data arrives.
+    #[test]
+    fn prepared_lines_match_the_fresh_computation() {
+        let (mut game, mut store) = sim_store(5, 5.0, 11);
         let mut views = Vec::new();
         for per_ally in [false, true] {
             for mode in [ValueMode::PerSecond, ValueMode::Cumulative] {
@@ -608,6 +685,71 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Out of time, a frame draws what is cached and asks for another; every frame computes at least one
+    /// line, so the dashboard catches up (one line per frame at worst), ending with the fresh lines.
+    #[test]
+    fn frames_out_of_time_catch_up() {
+        let (mut game, mut store) = sim_store(4, 4.0, 9);
+        for _ in 0..200 {
+            for m in game.step() {
+                store.ingest(&m);
+            }
+        }
+        let view = ViewOptions {
+            per_ally: false,
+            mode: ValueMode::PerSecond,
+            rate_factor: 1.0,
+            rate_suffix: "",
+            hidden: HashSet::new(),
+            highlighted: None,
+            dark: true,
+        };
+        let lines_per_frame: usize = DASHBOARD.iter().map(|c| c.metrics.len() * 4).sum();
+        // Every frame's deadline has passed before it starts.
+        let frame = |store: &Store, end: f64| {
+            let mut budget = PrepBudget::until(Instant::now());
+            let lines: Vec<Vec<PreparedLine>> = DASHBOARD
+                .iter()
+                .map(|c| prepare_lines_within(store, c.metrics, &view, (0.0, end), 60, &mut budget))
+                .collect();
+            (lines, budget.complete())
+        };
+        let fresh = |store: &Store, end: f64| -> Vec<Vec<PreparedLine>> {
+            DASHBOARD
+                .iter()
+                .map(|c| prepare_lines_reference(store, c.metrics, &view, 0.0, end, 60))
+                .collect()
+        };
+        let same = |a: &[Vec<PreparedLine>], b: &[Vec<PreparedLine>]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_lines(x, y))
+        };
+        for round in 0..3 {
+            let end = store.last_game_seconds;
+            let mut frames = 0;
+            loop {
+                frames += 1;
+                let (lines, complete) = frame(&store, end);
+                if complete {
+                    assert!(same(&lines, &fresh(&store, end)), "round {round}");
+                    break;
+                }
+                assert!(frames <= lines_per_frame, "round {round}: no progress");
+            }
+            // Cold: one line per frame; after one update: the lines catch up again.
+            assert!(frames > 1, "round {round}: {frames} frames");
+            for m in game.step() {
+                store.ingest(&m);
+            }
+        }
+        // With time to spare, a frame is complete at once.
+        let end = store.last_game_seconds;
+        let mut budget = PrepBudget::until(Instant::now() + Duration::from_secs(60));
+        for c in DASHBOARD {
+            prepare_lines_within(&store, c.metrics, &view, (0.0, end), 60, &mut budget);
+        }
+        assert!(budget.complete());
     }
 
     #[test]

@@ -29,6 +29,17 @@ struct Key {
     scale_bits: u32,
 }
 
+/// What [`Store::decimated_cached`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cached {
+    /// The decimation of this request, up to date.
+    Current,
+    /// An older decimation of the same series (another range, or before the latest samples).
+    Stale,
+    /// Nothing yet.
+    Missing,
+}
+
 /// The cache of derived series. Lives in the store (a new store, or [`Store::clear`], starts empty).
 #[derive(Debug, Default)]
 pub struct DerivedCache {
@@ -277,6 +288,51 @@ impl Store {
         entry.decimated = Some((dk, out.clone()));
     }
 
+    /// What [`Store::decimated`] would return, but only from what is cached, computing nothing (for
+    /// frames out of time): the decimation of this request if it is up to date ([`Cached::Current`]),
+    /// else the last one made for this series, possibly of another range or fewer samples
+    /// ([`Cached::Stale`]), else nothing ([`Cached::Missing`], `out` empty).
+    #[allow(clippy::too_many_arguments)]
+    pub fn decimated_cached(
+        &self,
+        of: SeriesOf,
+        metric: Metric,
+        mode: ValueMode,
+        scale: f32,
+        t0: f64,
+        t1: f64,
+        columns: usize,
+        out: &mut Vec<[f64; 2]>,
+    ) -> Cached {
+        out.clear();
+        let entries = self.derived.lock();
+        let Some(entry) = entries.get(&key(of, metric, mode, scale)) else {
+            return Cached::Missing;
+        };
+        let Some((k, points)) = &entry.decimated else {
+            return Cached::Missing;
+        };
+        out.extend_from_slice(points);
+        let members = self.members_of(of);
+        let current = entry.marks.len() == members.len()
+            && entry
+                .marks
+                .iter()
+                .zip(&members)
+                .all(|(m, (id, s))| *m == mark(*id, s, metric))
+            && *k
+                == (DecimKey {
+                    t0: t0.to_bits(),
+                    t1: t1.to_bits(),
+                    columns,
+                });
+        if current {
+            Cached::Current
+        } else {
+            Cached::Stale
+        }
+    }
+
     /// The cache behind [`Store::with_derived`] and [`Store::decimated`].
     pub fn derived_cache(&self) -> &DerivedCache {
         &self.derived
@@ -403,6 +459,9 @@ fn merge_from_stable(entry: &mut Entry, members: &[(u32, &TeamSeries)], metric: 
         .iter()
         .filter_map(|(_, s)| s.t.last().copied())
         .fold(f64::NEG_INFINITY, f64::max);
+    if merge_prefix_aligned(entry, members, metric, bound) {
+        return;
+    }
     let mut snapshot: Option<(usize, Vec<usize>)> = None;
     loop {
         let next = members
@@ -435,6 +494,63 @@ fn merge_from_stable(entry: &mut Entry, members: &[(u32, &TeamSeries)], metric: 
     entry.stable = stable;
     entry.resume = resume;
     entry.bound = bound;
+}
+
+/// The usual case of [`merge_from_stable`], column-wise: every member's remaining times are a prefix of
+/// the longest one's (one update carries every team; a team that died stops early). The merge then pairs
+/// samples by position, so the sums are accumulated member by member, in member order like the k-way
+/// merge (same additions, so the same bits). Returns false, touching nothing, when the times differ.
+fn merge_prefix_aligned(
+    entry: &mut Entry,
+    members: &[(u32, &TeamSeries)],
+    metric: Metric,
+    bound: f64,
+) -> bool {
+    fn rest(s: &TeamSeries, from: usize) -> &[f64] {
+        &s.t[from.min(s.len())..]
+    }
+    let Some(longest) = members
+        .iter()
+        .zip(&entry.resume)
+        .map(|((_, s), &i)| rest(s, i))
+        .max_by_key(|t| t.len())
+    else {
+        return false;
+    };
+    if !members
+        .iter()
+        .zip(&entry.resume)
+        .all(|((_, s), &i)| *rest(s, i) == longest[..rest(s, i).len()])
+    {
+        return false;
+    }
+    let from = entry.merged_t.len();
+    entry.merged_t.extend_from_slice(longest);
+    let mut sum = vec![0.0f32; longest.len()];
+    let mut any = vec![false; longest.len()];
+    for ((_, s), &i) in members.iter().zip(&entry.resume) {
+        let values = &s.values(metric)[i.min(s.len())..];
+        for ((acc, seen), &x) in sum.iter_mut().zip(any.iter_mut()).zip(values) {
+            if !x.is_nan() {
+                *acc += x;
+                *seen = true;
+            }
+        }
+    }
+    entry.merged_raw.extend(
+        sum.iter()
+            .zip(&any)
+            .map(|(&x, &seen)| if seen { x } else { f32::NAN }),
+    );
+    // Where the k-way merge would take its snapshot: the first merged time at or after `bound`.
+    let k = longest.partition_point(|&x| x < bound);
+    entry.stable = from + k;
+    for ((_, s), r) in members.iter().zip(entry.resume.iter_mut()) {
+        let len = s.len().saturating_sub(*r);
+        *r += k.min(len);
+    }
+    entry.bound = bound;
+    true
 }
 
 #[cfg(test)]

@@ -199,3 +199,32 @@ fn views_without_derivation_borrow_the_store() {
         },
     );
 }
+
+/// One member of an ally team a sample (or several) ahead of the other, which then catches up at the same
+/// times: the ally sum's newest samples must wait for it, not be final.
+#[test]
+fn ally_sum_waits_for_a_member_that_lags() {
+    let mut store = Store::new();
+    for id in [0, 1, 2] {
+        store.teams.insert(id, team(id, 0));
+    }
+    for id in [0, 1, 2] {
+        push(&mut store, id, 1.0, 1.0 + id as f32);
+    }
+    check_all(&store, "aligned");
+    push(&mut store, 0, 2.0, 3.0);
+    check_all(&store, "team 0 ahead by one");
+    push(&mut store, 1, 2.0, 4.0);
+    check_all(&store, "team 1 caught up");
+    push(&mut store, 2, 2.0, 5.0);
+    for t in [3.0, 4.0, 5.0] {
+        push(&mut store, 2, t, t as f32);
+    }
+    check_all(&store, "team 2 ahead by three");
+    for id in [0, 1] {
+        for t in [3.0, 4.0, 5.0] {
+            push(&mut store, id, t, t as f32 * 2.0);
+            check_all(&store, &format!("team {id} at {t}"));
+        }
+    }
+}
