@@ -622,7 +622,7 @@ mod tests {
 
     /// A simulated game of `teams` and the store after its handshake.
     fn sim_store(teams: u32, minutes: f64, seed: u64) -> (crate::sim::SimGame, Store) {
-        let mut game = crate::sim::SimGame::new(crate::sim::SimOptions {
+        let game = crate::sim::SimGame::new(crate::sim::SimOptions {
             teams,
             minutes,
             seed,
