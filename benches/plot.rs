@@ -70,19 +70,18 @@ fn view(per_ally: bool, mode: ValueMode) -> ViewOptions {
 fn cold_budgeted(store: &Store, view: &ViewOptions, t1: f64) -> (usize, Duration) {
     store.derived_cache().invalidate();
     let mut slowest = Duration::ZERO;
+    let mut from_line = 0;
     for frame in 1.. {
         let start = Instant::now();
         let mut budget = plots::PrepBudget::until(start + plots::PREP_BUDGET);
-        for card in plots::DASHBOARD {
-            black_box(plots::prepare_lines_within(
-                store,
-                card.metrics,
-                view,
-                (0.0, t1),
-                COLUMNS,
-                &mut budget,
-            ));
-        }
+        black_box(plots::prepare_dashboard(
+            store,
+            view,
+            (0.0, t1),
+            COLUMNS,
+            &mut budget,
+            &mut from_line,
+        ));
         slowest = slowest.max(start.elapsed());
         if budget.complete() {
             return (frame, slowest);

@@ -25,7 +25,7 @@ use crossbeam_channel::{Receiver, bounded};
 use crate::net::{NetEvent, Server, ServerConfig};
 use crate::protocol::{AppMessage, WidgetConfig};
 use crate::store::ValueMode;
-use plots::{Entity, TimeAxis, ViewOptions};
+use plots::{DashboardState, Entity, ViewOptions};
 use review::Review;
 use session::{RecordPolicy, Session};
 use settings::{Paths, Settings, Theme};
@@ -134,8 +134,8 @@ pub struct BarLiveApp {
     tab: Tab,
     hidden: std::collections::HashSet<Entity>,
     highlighted: Option<Entity>,
-    axis_live: TimeAxis,
-    axis_review: TimeAxis,
+    axis_live: DashboardState,
+    axis_review: DashboardState,
     overlay_open: bool,
     browser: browser::Browser,
     browser_loaded: bool,
@@ -175,8 +175,8 @@ impl BarLiveApp {
                 .unwrap_or(Tab::Live),
             hidden: Default::default(),
             highlighted: None,
-            axis_live: TimeAxis::default(),
-            axis_review: TimeAxis::default(),
+            axis_live: DashboardState::default(),
+            axis_review: DashboardState::default(),
             overlay_open: opts.overlay || settings.overlay.open_at_start,
             browser: Default::default(),
             browser_loaded: false,
@@ -282,7 +282,7 @@ impl BarLiveApp {
                     ));
                 }
                 self.review = Some(r);
-                self.axis_review = TimeAxis::default();
+                self.axis_review = DashboardState::default();
                 self.tab = Tab::Review;
             }
             Err(e) => self.notices.push(format!("{e:#}")),
@@ -293,7 +293,7 @@ impl BarLiveApp {
         match Review::demo() {
             Ok(r) => {
                 self.review = Some(r);
-                self.axis_review = TimeAxis::default();
+                self.axis_review = DashboardState::default();
                 self.tab = Tab::Review;
             }
             Err(e) => self

@@ -211,10 +211,25 @@ pub fn prepare_lines_within(
     store: &Store,
     metrics: &[Metric],
     view: &ViewOptions,
-    (t0, t1): (f64, f64),
+    range: (f64, f64),
     columns: usize,
     budget: &mut PrepBudget,
 ) -> Vec<PreparedLine> {
+    unfilled_lines(store, metrics, view)
+        .into_iter()
+        .map(|(m, mut line)| {
+            fill_line(store, &mut line, m, view, range, columns, budget);
+            line
+        })
+        .collect()
+}
+
+/// The lines of `metrics` (every shown entity × metric), named and coloured, without points yet.
+fn unfilled_lines(
+    store: &Store,
+    metrics: &[Metric],
+    view: &ViewOptions,
+) -> Vec<(Metric, PreparedLine)> {
     let mut out = Vec::new();
     for e in entities(store, view.per_ally) {
         if view.hidden.contains(&e) {
@@ -223,33 +238,80 @@ pub fn prepare_lines_within(
         let name = entity_name(store, e);
         let color = entity_color(store, e, view.dark);
         for (i, &m) in metrics.iter().enumerate() {
-            let mut points = Vec::new();
-            let (of, scale) = (series_of(e), value_scale(m, view));
-            let cached =
-                store.decimated_cached(of, m, view.mode, scale, t0, t1, columns, &mut points);
-            if cached != Cached::Current {
-                if budget.out_of_time() {
-                    budget.complete = false;
-                } else {
-                    store.decimated(of, m, view.mode, scale, t0, t1, columns, &mut points);
-                    budget.progressed = true;
-                }
-            }
             let label = if metrics.len() > 1 {
                 format!("{name} — {}", m.label())
             } else {
                 name.clone()
             };
-            out.push(PreparedLine {
+            let line = PreparedLine {
                 entity: e,
                 name: label,
                 color,
                 dashed: i > 0,
-                points,
-            });
+                points: Vec::new(),
+            };
+            out.push((m, line));
         }
     }
     out
+}
+
+/// Fills a line's points: copied when the cache has them up to date, else computed while the budget lasts,
+/// else (out of time) whatever the cache last had.
+fn fill_line(
+    store: &Store,
+    line: &mut PreparedLine,
+    metric: Metric,
+    view: &ViewOptions,
+    (t0, t1): (f64, f64),
+    columns: usize,
+    budget: &mut PrepBudget,
+) {
+    let (of, scale, mode) = (series_of(line.entity), value_scale(metric, view), view.mode);
+    let points = &mut line.points;
+    if store.decimated_cached(of, metric, mode, scale, t0, t1, columns, points) == Cached::Current {
+        return;
+    }
+    if budget.out_of_time() {
+        budget.complete = false;
+    } else {
+        store.decimated(of, metric, mode, scale, t0, t1, columns, points);
+        budget.progressed = true;
+    }
+}
+
+/// Every card's lines of [`DASHBOARD`] within `budget`. Lines are brought up to date starting at line
+/// `*from_line` (counting through all cards' lines, wrapping around), which is then moved to the first
+/// line that ran out of time: under sustained load every line still gets its turn.
+pub fn prepare_dashboard(
+    store: &Store,
+    view: &ViewOptions,
+    range: (f64, f64),
+    columns: usize,
+    budget: &mut PrepBudget,
+    from_line: &mut usize,
+) -> Vec<Vec<PreparedLine>> {
+    let mut cards: Vec<Vec<(Metric, PreparedLine)>> = DASHBOARD
+        .iter()
+        .map(|card| unfilled_lines(store, card.metrics, view))
+        .collect();
+    let mut all: Vec<&mut (Metric, PreparedLine)> = cards.iter_mut().flatten().collect();
+    let total = all.len();
+    let start = if total == 0 { 0 } else { *from_line % total };
+    let mut ran_out_at = None;
+    for k in 0..total {
+        let g = (start + k) % total;
+        let (m, line) = &mut *all[g];
+        fill_line(store, line, *m, view, range, columns, budget);
+        if !budget.complete() && ran_out_at.is_none() {
+            ran_out_at = Some(g);
+        }
+    }
+    *from_line = ran_out_at.unwrap_or(start);
+    cards
+        .into_iter()
+        .map(|lines| lines.into_iter().map(|(_, line)| line).collect())
+        .collect()
 }
 
 /// [`prepare_lines`] without the store's caches (fresh copies, transforms, ally sums and decimation on
@@ -351,20 +413,24 @@ pub const DASHBOARD: &[PlotCard] = &[
     },
 ];
 
-/// Shared x-axis state across the linked plots.
+/// A dashboard's state across frames: the x axis shared by the linked plots, and where line preparation
+/// starts next frame.
 #[derive(Debug, Clone)]
-pub struct TimeAxis {
+pub struct DashboardState {
     /// Follow the newest data (or the review cursor); zoom/pan turns it off.
     pub follow: bool,
     /// The x range shown when not following.
     pub manual: Option<(f64, f64)>,
+    /// The line that ran out of time last frame: it goes first, so no line is left behind.
+    pub prep_from_line: usize,
 }
 
-impl Default for TimeAxis {
+impl Default for DashboardState {
     fn default() -> Self {
-        TimeAxis {
+        DashboardState {
             follow: true,
             manual: None,
+            prep_from_line: 0,
         }
     }
 }
@@ -374,7 +440,7 @@ pub fn dashboard_ui(
     ui: &mut Ui,
     store: &Store,
     view: &ViewOptions,
-    axis: &mut TimeAxis,
+    axis: &mut DashboardState,
     end_t: f64,
 ) {
     let cols = if ui.available_width() > 900.0 { 2 } else { 1 };
@@ -392,6 +458,15 @@ pub fn dashboard_ui(
     let mut new_range: Option<(f64, f64)> = None;
     let mut resume_follow = false;
     let mut budget = PrepBudget::until(Instant::now() + PREP_BUDGET);
+    let columns = col_w.max(50.0) as usize;
+    let all_lines = prepare_dashboard(
+        store,
+        view,
+        (t0, t1.min(end_t)),
+        columns,
+        &mut budget,
+        &mut axis.prep_from_line,
+    );
     egui::ScrollArea::vertical().show(ui, |ui| {
         egui::Grid::new("dashboard")
             .num_columns(cols)
@@ -401,8 +476,8 @@ pub fn dashboard_ui(
                     ui.vertical(|ui| {
                         ui.set_width(col_w);
                         ui.strong(card.title);
-                        let range = (t0, t1);
-                        match plot_ui(ui, store, view, card, range, end_t, plot_h, &mut budget) {
+                        let lines = &all_lines[i];
+                        match plot_ui(ui, store, view, card, lines, (t0, t1), end_t, plot_h) {
                             Gesture::None => {}
                             Gesture::Moved(range) => new_range = Some(range),
                             Gesture::ResumeFollow => resume_follow = true,
@@ -471,14 +546,11 @@ fn plot_ui(
     store: &Store,
     view: &ViewOptions,
     card: &PlotCard,
+    lines: &[PreparedLine],
     (t0, t1): (f64, f64),
     end_t: f64,
     height: f32,
-    budget: &mut PrepBudget,
 ) -> Gesture {
-    let columns = ui.available_width().max(50.0) as usize;
-    let range = (t0, t1.min(end_t));
-    let lines = prepare_lines_within(store, card.metrics, view, range, columns, budget);
     let rate = card.metrics[0].kind() != Kind::Level && view.mode == ValueMode::PerSecond;
     let suffix = if rate { view.rate_suffix } else { "" };
     let response = Plot::new(card.title)
@@ -498,7 +570,7 @@ fn plot_ui(
         .show(ui, |plot_ui| {
             plot_ui.set_plot_bounds_x(t0..=t1);
             plot_ui.set_auto_bounds([false, true]);
-            for line in &lines {
+            for line in lines {
                 let highlighted = view.highlighted == Some(line.entity);
                 let dimmed = view.highlighted.is_some() && !highlighted;
                 let color = if dimmed {
@@ -620,6 +692,19 @@ mod tests {
             })
     }
 
+    /// Per team, per second, nothing hidden.
+    fn team_view() -> ViewOptions {
+        ViewOptions {
+            per_ally: false,
+            mode: ValueMode::PerSecond,
+            rate_factor: 1.0,
+            rate_suffix: "",
+            hidden: HashSet::new(),
+            highlighted: None,
+            dark: true,
+        }
+    }
+
     /// A simulated game of `teams` and the store after its handshake.
     fn sim_store(teams: u32, minutes: f64, seed: u64) -> (crate::sim::SimGame, Store) {
         let game = crate::sim::SimGame::new(crate::sim::SimOptions {
@@ -697,15 +782,7 @@ mod tests {
                 store.ingest(&m);
             }
         }
-        let view = ViewOptions {
-            per_ally: false,
-            mode: ValueMode::PerSecond,
-            rate_factor: 1.0,
-            rate_suffix: "",
-            hidden: HashSet::new(),
-            highlighted: None,
-            dark: true,
-        };
+        let view = team_view();
         let lines_per_frame: usize = DASHBOARD.iter().map(|c| c.metrics.len() * 4).sum();
         // Every frame's deadline has passed before it starts.
         let frame = |store: &Store, end: f64| {
@@ -750,6 +827,47 @@ mod tests {
             prepare_lines_within(&store, c.metrics, &view, (0.0, end), 60, &mut budget);
         }
         assert!(budget.complete());
+    }
+
+    /// Under sustained load (new data every frame, no time to spare) every line still gets its turn: the
+    /// line that ran out of time goes first next frame, so no card keeps drawing old data.
+    #[test]
+    fn every_line_gets_its_turn_under_load() {
+        let (mut game, mut store) = sim_store(3, 10.0, 5);
+        let view = team_view();
+        for _ in 0..100 {
+            for m in game.step() {
+                store.ingest(&m);
+            }
+        }
+        let mut from_line = 0;
+        let warm_end = store.last_game_seconds;
+        let frame = |store: &Store, budget: &mut PrepBudget, from_line: &mut usize| {
+            let range = (0.0, store.last_game_seconds);
+            prepare_dashboard(store, &view, range, 80, budget, from_line)
+        };
+        let mut budget = PrepBudget::unlimited();
+        frame(&store, &mut budget, &mut from_line);
+        assert!(budget.complete());
+        let newest = |l: &PreparedLine| l.points.last().map_or(f64::NEG_INFINITY, |p| p[0]);
+        // At worst one line per frame is brought up to date: one round through all of them.
+        let total: usize = DASHBOARD
+            .iter()
+            .map(|c| unfilled_lines(&store, c.metrics, &view).len())
+            .sum();
+        let mut updated = vec![false; total];
+        for _ in 0..total {
+            for m in game.step() {
+                store.ingest(&m);
+            }
+            let mut budget = PrepBudget::until(Instant::now());
+            let lines = frame(&store, &mut budget, &mut from_line);
+            assert!(!budget.complete());
+            for (seen, l) in updated.iter_mut().zip(lines.iter().flatten()) {
+                *seen |= newest(l) > warm_end;
+            }
+        }
+        assert_eq!(updated, vec![true; total]);
     }
 
     #[test]
