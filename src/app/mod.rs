@@ -30,8 +30,10 @@ use review::Review;
 use session::{RecordPolicy, Session};
 use settings::{Paths, Settings, Theme};
 
-/// Events waiting in the channel before the reader threads block (back-pressure into TCP).
-const EVENT_CHANNEL_CAPACITY: usize = 4096;
+/// Events waiting in the channel before the reader threads block (back-pressure into TCP). A game sends
+/// ~2 messages per second; only a fast replay fills it, and a decoded 16-team update with its raw frame is
+/// ~40 KB, so 256 keeps the backlog near 10 MB (4096 let a max-speed replay park ~250 MB in the heap).
+const EVENT_CHANNEL_CAPACITY: usize = 256;
 /// Longest time one frame may spend applying events, so the UI stays responsive under load.
 const DRAIN_BUDGET: Duration = Duration::from_millis(8);
 
