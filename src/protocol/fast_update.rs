@@ -243,14 +243,8 @@ impl<'a> Parser<'a> {
             self.eat(b':')?;
             self.ws();
             f(self, key)?;
-            self.ws();
-            match self.peek() {
-                b',' => self.i += 1,
-                b'}' => {
-                    self.i += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if self.comma_or_close(b'}')? {
+                return Some(());
             }
         }
     }
@@ -303,15 +297,26 @@ impl<'a> Parser<'a> {
                 }
                 None => self.skip(depth)?,
             }
-            self.ws();
-            match self.peek() {
-                b',' => self.i += 1,
-                b'}' => {
-                    self.i += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if self.comma_or_close(b'}')? {
+                return Some(());
             }
+        }
+    }
+
+    /// After an element: consumes `,` (`Some(false)`: more follow) or `close` (`Some(true)`: done).
+    #[inline]
+    fn comma_or_close(&mut self, close: u8) -> Option<bool> {
+        self.ws();
+        match self.peek() {
+            b',' => {
+                self.i += 1;
+                Some(false)
+            }
+            c if c == close => {
+                self.i += 1;
+                Some(true)
+            }
+            _ => None,
         }
     }
 
@@ -327,14 +332,8 @@ impl<'a> Parser<'a> {
         loop {
             self.ws();
             f(self)?;
-            self.ws();
-            match self.peek() {
-                b',' => self.i += 1,
-                b']' => {
-                    self.i += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if self.comma_or_close(b']')? {
+                return Some(());
             }
         }
     }
