@@ -317,10 +317,16 @@ impl BarLiveApp {
         } else {
             &mut self.axis_live
         };
+        // In review the plots follow the timeline cursor rather than the newest data.
+        let (following, follow) = if self.tab == Tab::Review {
+            ("Following the cursor", "⏩ Follow the cursor")
+        } else {
+            ("Following live", "⏩ Follow live")
+        };
         if axis.follow {
-            ui.label(RichText::new("Following live").weak())
+            ui.label(RichText::new(following).weak())
                 .on_hover_text("Zoom or drag a plot to look around");
-        } else if ui.button("⏩ Follow live").clicked() {
+        } else if ui.button(follow).clicked() {
             axis.follow = true;
             axis.manual = None;
         }
