@@ -558,6 +558,7 @@ fn plot_ui(
         .link_axis(Id::unique("game_time"), [true, false])
         .link_cursor(Id::unique("game_time"), [true, false])
         .x_grid_spacer(time_grid)
+        .y_grid_spacer(value_grid)
         .x_axis_formatter(|mark, _| format_game_time(mark.value))
         .y_axis_formatter(move |mark, _| format!("{}{suffix}", format_value(mark.value as f32)))
         .label_formatter(|_| None)
@@ -648,6 +649,44 @@ pub fn time_grid(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
         v += minor;
     }
     marks
+}
+
+/// Value grid with 1-2-5 steps. egui_plot's default uses powers of ten only, so a plot up to 900 units
+/// got a lone "0" label (the next labels, 100 apart, were too close to draw).
+pub fn value_grid(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    let (lo, hi) = input.bounds;
+    // Labels need 20-30 px; base_step_size is the value span of egui_plot's minimum grid spacing (8 px).
+    let min_step = input.base_step_size * 4.0;
+    if min_step.is_nan() || min_step <= 0.0 || min_step.is_infinite() || hi.is_nan() || hi <= lo {
+        return Vec::new();
+    }
+    let magnitude = 10f64.powf(min_step.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|&s| s >= min_step)
+        .unwrap_or(10.0 * magnitude);
+    let minor = step
+        / if (step / magnitude - 2.0).abs() < 1e-9 {
+            4.0
+        } else {
+            5.0
+        };
+    let (first, last) = ((lo / minor).ceil() as i64, (hi / minor).floor() as i64);
+    if last - first > 10_000 {
+        return Vec::new();
+    }
+    (first..=last)
+        .map(|k| {
+            let value = k as f64 * minor;
+            let q = value / step;
+            let major = (q - q.round()).abs() < 1e-6;
+            egui_plot::GridMark {
+                value,
+                step_size: if major { step } else { minor },
+            }
+        })
+        .collect()
 }
 
 /// Every visible line's value at game time `t`.
@@ -886,6 +925,39 @@ mod tests {
         let step = majors[1] - majors[0];
         assert!(TIME_STEPS_S.contains(&step), "{step}");
         assert!(marks.iter().all(|m| m.value >= 0.0 && m.value <= 900.0));
+    }
+
+    #[test]
+    fn value_grid_labels_in_1_2_5_steps() {
+        let majors = |bounds: (f64, f64), base_step_size: f64| -> Vec<f64> {
+            let marks = value_grid(egui_plot::GridInput {
+                bounds,
+                base_step_size,
+            });
+            let biggest = marks.iter().map(|m| m.step_size).fold(0.0, f64::max);
+            assert!(
+                marks
+                    .iter()
+                    .all(|m| m.value >= bounds.0 && m.value <= bounds.1)
+            );
+            marks
+                .iter()
+                .filter(|m| m.step_size == biggest)
+                .map(|m| m.value)
+                .collect()
+        };
+        // 0..900 over ~130 px (8 px = 55 units): labels every 500, not a lone 0 (powers of ten: 1000).
+        assert_eq!(majors((0.0, 900.0), 55.0), vec![0.0, 500.0]);
+        // 0..100 with room for more labels: every 20.
+        assert_eq!(
+            majors((0.0, 100.0), 4.0),
+            vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0]
+        );
+        // Small values and negative ranges.
+        assert_eq!(majors((-0.3, 0.3), 0.05), vec![-0.2, 0.0, 0.2]);
+        // Degenerate input draws nothing rather than looping.
+        assert!(majors((0.0, 1.0), 0.0).is_empty());
+        assert!(majors((5.0, 5.0), 1.0).is_empty());
     }
 
     #[test]
