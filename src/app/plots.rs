@@ -372,6 +372,11 @@ pub fn format_value(v: f32) -> String {
     }
 }
 
+/// [`format_value`] for axis ticks, which fall on round numbers: "10k", not "10.0k".
+fn format_tick(v: f32) -> String {
+    format_value(v).replace(".0k", "k").replace(".00M", "M")
+}
+
 /// One plot card on the dashboard.
 pub struct PlotCard {
     pub title: &'static str,
@@ -560,7 +565,7 @@ fn plot_ui(
         .x_grid_spacer(time_grid)
         .y_grid_spacer(value_grid)
         .x_axis_formatter(|mark, _| format_game_time(mark.value))
-        .y_axis_formatter(move |mark, _| format!("{}{suffix}", format_value(mark.value as f32)))
+        .y_axis_formatter(move |mark, _| format!("{}{suffix}", format_tick(mark.value as f32)))
         .label_formatter(|_| None)
         .allow_double_click_reset(false)
         .allow_drag(false)
@@ -1005,5 +1010,9 @@ mod tests {
         assert_eq!(format_value(1234.0), "1234");
         assert_eq!(format_value(25_000.0), "25.0k");
         assert_eq!(format_value(2_500_000.0), "2.50M");
+        assert_eq!(format_tick(20_000.0), "20k");
+        assert_eq!(format_tick(12_500.0), "12.5k");
+        assert_eq!(format_tick(3_000_000.0), "3M");
+        assert_eq!(format_tick(-500.0), "-500");
     }
 }
