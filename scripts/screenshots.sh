@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Produces screenshots/*.png (dashboard, overlay, settings, review, recordings) under Xvfb.
+# Produces screenshots/*.png (dashboard, overlay, overlay-allies, settings, review, recordings) under Xvfb.
 # Usage: scripts/screenshots.sh   (needs a release build: cargo build --release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,8 +12,8 @@ export XVFB_SIZE=1720x1800x24
 start_xvfb
 mkdir -p screenshots
 
-# One app run: shot NAME SECONDS_BEFORE_SHOT [app args...]; a simulator feeds it when SIM=1.
-shot() {
+# One app run: take_shot NAME SECONDS_BEFORE_SHOT [app args...]; a simulator feeds it when SIM=1.
+take_shot() {
   local name="$1" wait_s="$2"; shift 2
   local port; port="$(free_port)"
   "$BIN" --config "$WORK/settings.json" --data-dir "$WORK/data" --listen "127.0.0.1:$port" \
@@ -26,7 +26,23 @@ shot() {
   sleep "$wait_s"
   import -window root -crop "${CROP:-1280x820+0+0}" +repage "screenshots/$name.png"
   wait "$app" || true
-  echo "screenshots/$name.png"
+}
+
+# take_shot, once more if the image came out blank (a busy machine can be slow to map the window);
+# fails rather than leave a blank screenshot behind.
+shot() {
+  local name="$1" sd
+  for attempt in 1 2; do
+    take_shot "$@"
+    sd="$(convert "screenshots/$name.png" -colorspace Gray -format '%[fx:standard_deviation]' info:)"
+    if awk -v sd="$sd" 'BEGIN { exit !(sd > 0.02) }'; then
+      echo "screenshots/$name.png"
+      return 0
+    fi
+    echo "warning: screenshots/$name.png is blank (attempt $attempt)" >&2
+  done
+  echo "error: screenshots/$name.png stayed blank" >&2
+  return 1
 }
 
 cat >"$WORK/settings.json" <<'JSON'
@@ -34,6 +50,11 @@ cat >"$WORK/settings.json" <<'JSON'
 JSON
 SIM=1 shot dashboard 14
 SIM=1 CROP=1640x820+0+0 shot overlay 14 --overlay
+cat >"$WORK/settings.json" <<'JSON'
+{ "overlay": { "position": [1300, 40], "size": [330, 170], "opacity": 0.95, "target": { "kind": "ally_teams" } } }
+JSON
+SIM=1 CROP=380x220+1280+20 shot overlay-allies 14 --overlay
+rm -f "$WORK/settings.json"
 shot review 4 --tab review open resources/demo.barlive
 shot recordings 3 --tab recordings
 shot settings 3 --tab settings

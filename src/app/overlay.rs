@@ -1,11 +1,14 @@
-//! The compact always-on-top overlay: key numbers for the chosen team with tiny sparklines.
+//! The compact always-on-top overlay: key numbers for the chosen team with tiny sparklines, or every ally
+//! team side by side.
 //!
 //! Locked = click-through (the mouse goes to the game below); it can always be unlocked from the main
 //! window or in game with `/livedata overlay unlock`.
 
 use egui::{Color32, Pos2, Sense, Stroke, Ui, Vec2, ViewportBuilder, ViewportCommand, ViewportId};
 
-use super::plots::{Entity, ViewOptions, entity_color, entity_name, entity_values, format_value};
+use super::plots::{
+    Entity, ViewOptions, entities, entity_color, entity_name, format_value, with_entity_values,
+};
 use super::settings::{OverlaySettings, OverlayTarget};
 use crate::store::{Kind, Metric, Store};
 
@@ -30,11 +33,12 @@ pub fn builder(s: &OverlaySettings) -> ViewportBuilder {
     b
 }
 
-/// Which entity the overlay follows.
-pub fn resolve_target(store: &Store, target: OverlayTarget) -> Option<Entity> {
+/// Which entities the overlay shows (empty until there is game data).
+pub fn resolve_targets(store: &Store, target: OverlayTarget) -> Vec<Entity> {
     match target {
-        OverlayTarget::Team(t) => Some(Entity::Team(t)),
-        OverlayTarget::AllyTeam(a) => Some(Entity::Ally(a)),
+        OverlayTarget::Team(t) => vec![Entity::Team(t)],
+        OverlayTarget::AllyTeam(a) => vec![Entity::Ally(a)],
+        OverlayTarget::AllyTeams => entities(store, true),
         OverlayTarget::MyTeam => {
             let my = store
                 .hello
@@ -45,6 +49,8 @@ pub fn resolve_target(store: &Store, target: OverlayTarget) -> Option<Entity> {
                 .filter(|t| store.series.contains_key(t))
                 .or_else(|| store.series.keys().next().copied())
                 .map(Entity::Team)
+                .into_iter()
+                .collect()
         }
     }
 }
@@ -105,15 +111,22 @@ pub fn overlay_ui(
             if bg_resp.drag_started() && !s.locked {
                 ui.ctx().send_viewport_cmd(ViewportCommand::StartDrag);
             }
-            let Some(target) = resolve_target(store, s.target) else {
-                ui.label("Waiting for game data…");
-                return;
-            };
+            let targets = resolve_targets(store, s.target);
             ui.horizontal(|ui| {
-                ui.colored_label(
-                    entity_color(store, target, view.dark),
-                    egui::RichText::new(entity_name(store, target)).strong(),
-                );
+                match targets.as_slice() {
+                    [] => {
+                        ui.label("Waiting for game data…");
+                    }
+                    [one] => {
+                        ui.colored_label(
+                            entity_color(store, *one, view.dark),
+                            egui::RichText::new(entity_name(store, *one)).strong(),
+                        );
+                    }
+                    _ => {
+                        ui.strong("Ally teams");
+                    }
+                }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if !s.locked
                         && ui
@@ -133,11 +146,78 @@ pub fn overlay_ui(
                     }
                 });
             });
-            for &m in &s.metrics {
-                metric_row_ui(ui, store, view, target, m, s.sparklines, end_t);
+            match targets.as_slice() {
+                [] => {}
+                [one] => {
+                    for &m in &s.metrics {
+                        metric_row_ui(ui, store, view, *one, m, s.sparklines, end_t);
+                    }
+                }
+                several => side_by_side_ui(ui, store, view, several, &s.metrics, end_t),
             }
         });
     close
+}
+
+/// The newest value of `m` for `e` at or before `end_t`, and the recent values for a sparkline.
+fn latest(
+    store: &Store,
+    view: &ViewOptions,
+    e: Entity,
+    m: Metric,
+    end_t: f64,
+) -> (Option<f32>, Vec<f32>) {
+    with_entity_values(store, e, m, view, |t, v| {
+        let n = t.partition_point(|&x| x <= end_t);
+        let last = v[..n].iter().rev().find(|x| !x.is_nan()).copied();
+        (last, v[n.saturating_sub(SPARKLINE_SAMPLES)..n].to_vec())
+    })
+}
+
+fn value_text(view: &ViewOptions, m: Metric, value: Option<f32>) -> String {
+    let suffix = if m.kind() == Kind::Rate {
+        view.rate_suffix
+    } else {
+        ""
+    };
+    value.map_or("–".into(), |x| format!("{}{suffix}", format_value(x)))
+}
+
+/// One column per entity (ally teams, in their colours), one row per metric.
+fn side_by_side_ui(
+    ui: &mut Ui,
+    store: &Store,
+    view: &ViewOptions,
+    targets: &[Entity],
+    metrics: &[Metric],
+    end_t: f64,
+) {
+    egui::Grid::new("overlay_side_by_side")
+        .num_columns(1 + targets.len())
+        .spacing([12.0, 2.0])
+        .show(ui, |ui| {
+            ui.label("");
+            for &e in targets {
+                ui.colored_label(
+                    entity_color(store, e, view.dark),
+                    egui::RichText::new(entity_name(store, e)).strong(),
+                );
+            }
+            ui.end_row();
+            for &m in metrics {
+                ui.label(short_label(m));
+                for &e in targets {
+                    let (value, _) = latest(store, view, e, m, end_t);
+                    ui.label(
+                        egui::RichText::new(value_text(view, m, value))
+                            .monospace()
+                            .strong()
+                            .color(entity_color(store, e, view.dark)),
+                    );
+                }
+                ui.end_row();
+            }
+        });
 }
 
 fn metric_row_ui(
@@ -149,34 +229,24 @@ fn metric_row_ui(
     spark: bool,
     end_t: f64,
 ) {
-    let (t, v) = entity_values(store, e, m, view);
-    let n = t.partition_point(|&x| x <= end_t);
-    let last = v[..n].iter().rev().find(|x| !x.is_nan()).copied();
-    let suffix = if m.kind() == Kind::Rate {
-        view.rate_suffix
-    } else {
-        ""
-    };
+    let (last, recent) = latest(store, view, e, m, end_t);
     ui.horizontal(|ui| {
         ui.label(short_label(m));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             ui.label(
-                egui::RichText::new(
-                    last.map_or("–".into(), |x| format!("{}{suffix}", format_value(x))),
-                )
-                .monospace()
-                .strong(),
+                egui::RichText::new(value_text(view, m, last))
+                    .monospace()
+                    .strong(),
             );
             if spark {
-                sparkline_ui(
-                    ui,
-                    &v[n.saturating_sub(240)..n],
-                    entity_color(store, e, view.dark),
-                );
+                sparkline_ui(ui, &recent, entity_color(store, e, view.dark));
             }
         });
     });
 }
+
+/// Samples in a sparkline: the last 2 minutes at the default 2 updates per game second.
+const SPARKLINE_SAMPLES: usize = 240;
 
 /// The last few minutes as a tiny line.
 fn sparkline_ui(ui: &mut Ui, v: &[f32], color: Color32) {
@@ -219,6 +289,37 @@ fn short_label(m: Metric) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn targets_resolve_to_entities() {
+        let mut game = crate::sim::SimGame::new(crate::sim::SimOptions {
+            teams: 4,
+            minutes: 2.0,
+            ..crate::sim::SimOptions::default()
+        });
+        let mut store = Store::new();
+        assert!(resolve_targets(&store, OverlayTarget::AllyTeams).is_empty());
+        assert!(resolve_targets(&store, OverlayTarget::MyTeam).is_empty());
+        for m in game.handshake().into_iter().chain(game.step()) {
+            store.ingest(&m);
+        }
+        let allies = store.ally_ids();
+        assert!(allies.len() >= 2, "{allies:?}");
+        assert_eq!(
+            resolve_targets(&store, OverlayTarget::AllyTeams),
+            allies.iter().map(|&a| Entity::Ally(a)).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            resolve_targets(&store, OverlayTarget::AllyTeam(1)),
+            vec![Entity::Ally(1)]
+        );
+        // A spectator's "my team" is the first team with data.
+        let first = *store.series.keys().next().unwrap();
+        assert_eq!(
+            resolve_targets(&store, OverlayTarget::MyTeam),
+            vec![Entity::Team(first)]
+        );
+    }
 
     #[test]
     fn lock_commands() {

@@ -54,6 +54,8 @@ pub enum OverlayTarget {
     MyTeam,
     Team(u32),
     AllyTeam(u32),
+    /// Every ally team side by side, one column each (a caster's "A vs B").
+    AllyTeams,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -292,6 +294,19 @@ mod tests {
             !path.with_extension("json.tmp").exists(),
             "temp file renamed away"
         );
+    }
+
+    #[test]
+    fn overlay_targets_serialize_readably() {
+        for (target, json) in [
+            (OverlayTarget::MyTeam, r#"{"kind":"my_team"}"#),
+            (OverlayTarget::Team(3), r#"{"kind":"team","id":3}"#),
+            (OverlayTarget::AllyTeam(1), r#"{"kind":"ally_team","id":1}"#),
+            (OverlayTarget::AllyTeams, r#"{"kind":"ally_teams"}"#),
+        ] {
+            assert_eq!(serde_json::to_string(&target).unwrap(), json);
+            assert_eq!(serde_json::from_str::<OverlayTarget>(json).unwrap(), target);
+        }
     }
 
     #[test]

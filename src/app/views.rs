@@ -694,6 +694,7 @@ impl BarLiveApp {
                         OverlayTarget::MyTeam => "my team".to_owned(),
                         OverlayTarget::Team(id) => plots::entity_name(store, Entity::Team(id)),
                         OverlayTarget::AllyTeam(a) => format!("ally team {}", a + 1),
+                        OverlayTarget::AllyTeams => "ally teams side by side".to_owned(),
                     };
                     egui::ComboBox::from_id_salt("overlay_target")
                         .selected_text(target_text(d.overlay.target))
@@ -717,6 +718,11 @@ impl BarLiveApp {
                                     format!("ally team {}", a + 1),
                                 );
                             }
+                            ui.selectable_value(
+                                &mut d.overlay.target,
+                                OverlayTarget::AllyTeams,
+                                target_text(OverlayTarget::AllyTeams),
+                            );
                         });
                     ui.end_row();
                     ui.label("Numbers");
