@@ -54,7 +54,21 @@ pub fn entity_name(store: &Store, e: Entity) -> String {
             .teams
             .get(&t)
             .map_or_else(|| format!("Team {t}"), |i| i.name.clone()),
-        Entity::Ally(a) => format!("Ally team {}", a + 1),
+        Entity::Ally(a) => {
+            // Named after its players, as casters say it: "Alice & Bob", "Alice +3".
+            let members: Vec<&str> = store
+                .teams
+                .values()
+                .filter(|t| t.ally_team_id == a && !t.is_gaia)
+                .map(|t| t.name.as_str())
+                .collect();
+            match members.as_slice() {
+                [] => format!("Ally team {}", a + 1),
+                [one] => format!("{}: {one}", a + 1),
+                [one, two] => format!("{}: {one} & {two}", a + 1),
+                [first, rest @ ..] => format!("{}: {first} +{}", a + 1, rest.len()),
+            }
+        }
     }
 }
 
@@ -983,6 +997,36 @@ mod tests {
         assert!((b - a - MIN_SPAN_S).abs() < 1e-9);
         // No gesture, no change.
         assert_eq!(navigate((5.0, 65.0), 300.0, 0.0, 1.0, 10.0), (5.0, 65.0));
+    }
+
+    #[test]
+    fn ally_teams_are_named_after_their_players() {
+        let mut store = Store::new();
+        let team = |id: u32, ally: u32, name: &str, gaia: bool| crate::protocol::TeamInfo {
+            team_id: id,
+            ally_team_id: ally,
+            name: name.into(),
+            color: "#ff0000".into(),
+            is_ai: false,
+            side: "armada".into(),
+            is_gaia: gaia,
+        };
+        for (id, ally, name, gaia) in [
+            (0, 0, "Alice", false),
+            (1, 0, "Bob", false),
+            (2, 1, "Carol", false),
+            (3, 2, "Dan", false),
+            (4, 2, "Eve", false),
+            (5, 2, "Fay", false),
+            (6, 3, "Gaia", true),
+        ] {
+            store.teams.insert(id, team(id, ally, name, gaia));
+        }
+        let name = |a| entity_name(&store, Entity::Ally(a));
+        assert_eq!(name(0), "1: Alice & Bob");
+        assert_eq!(name(1), "2: Carol");
+        assert_eq!(name(2), "3: Dan +2");
+        assert_eq!(name(3), "Ally team 4");
     }
 
     #[test]

@@ -693,7 +693,9 @@ impl BarLiveApp {
                     let target_text = |t: OverlayTarget| match t {
                         OverlayTarget::MyTeam => "my team".to_owned(),
                         OverlayTarget::Team(id) => plots::entity_name(store, Entity::Team(id)),
-                        OverlayTarget::AllyTeam(a) => format!("ally team {}", a + 1),
+                        OverlayTarget::AllyTeam(a) => {
+                            format!("ally {}", plots::entity_name(store, Entity::Ally(a)))
+                        }
                         OverlayTarget::AllyTeams => "ally teams side by side".to_owned(),
                     };
                     egui::ComboBox::from_id_salt("overlay_target")
@@ -715,7 +717,7 @@ impl BarLiveApp {
                                 ui.selectable_value(
                                     &mut d.overlay.target,
                                     OverlayTarget::AllyTeam(a),
-                                    format!("ally team {}", a + 1),
+                                    target_text(OverlayTarget::AllyTeam(a)),
                                 );
                             }
                             ui.selectable_value(
