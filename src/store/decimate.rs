@@ -7,8 +7,8 @@
 //! so the frame after each live update costs O(new samples + columns) instead of a scan of the whole
 //! history. A bucket is 1 to 2 pixel columns wide, which keeps every spike and dip visible.
 
-/// Buckets of `2^level` seconds; views narrower than `2^MIN_LEVEL` seconds per column use that.
-const MIN_LEVEL: i32 = -40;
+/// Buckets of `2^level` seconds; views narrower than `2^MIN_LEVEL` seconds (~1 µs) per column use that.
+const MIN_LEVEL: i32 = -20;
 const MAX_LEVEL: i32 = 60;
 /// A [`BucketCache`] keeps this many levels (the views in use; zooming through levels evicts the oldest).
 const CACHED_LEVELS: usize = 2;
@@ -104,6 +104,12 @@ fn column(x: f64, w: f64) -> f64 {
     (x / w).floor()
 }
 
+/// The right edge of `x`'s bucket. Where `x / w` is 2^53 or more, `column + 1` rounds back to `column`;
+/// every such `x` is then a bucket of its own (`floor(x / w)` differs for every representable `x`).
+fn bucket_edge(x: f64, w: f64) -> f64 {
+    ((column(x, w) + 1.0) * w).max(x.next_up())
+}
+
 /// The samples `first..last` of the whole buckets holding samples `start..end`, and of the bucket on
 /// either side: those lie wholly beyond the view's edges, so the lines reach its borders.
 fn bucket_span(t: &[f64], v: &[f32], level: i32, start: usize, end: usize) -> (usize, usize) {
@@ -111,7 +117,7 @@ fn bucket_span(t: &[f64], v: &[f32], level: i32, start: usize, end: usize) -> (u
     let t = &t[..n];
     let w = bucket_width(level);
     let bucket_start = |i: usize| t.partition_point(|&x| x < column(t[i], w) * w);
-    let bucket_end = |i: usize| t.partition_point(|&x| x < (column(t[i], w) + 1.0) * w);
+    let bucket_end = |i: usize| t.partition_point(|&x| x < bucket_edge(t[i], w));
     let first = match bucket_start(start) {
         0 => 0,
         f => bucket_start(f - 1),
@@ -161,7 +167,7 @@ impl Buckets {
         let mut i = from;
         while i < to {
             // Sorted times: the bucket runs while t < its right edge (exact: w is a power of two).
-            let edge = (column(t[i], w) + 1.0) * w;
+            let edge = bucket_edge(t[i], w);
             let mut j = i + 1;
             while j < to && t[j] < edge {
                 j += 1;

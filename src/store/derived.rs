@@ -83,6 +83,14 @@ struct DecimKey {
 }
 
 #[derive(Debug)]
+struct LastDecimation {
+    key: DecimKey,
+    points: Vec<[f64; 2]>,
+    /// No samples arrived since it was made.
+    fresh: bool,
+}
+
+#[derive(Debug)]
 struct Entry {
     marks: Vec<Mark>,
     /// Ally sums of several members: samples before `bound` are final (later samples of any member come
@@ -99,8 +107,9 @@ struct Entry {
     tf_at_stable: Transform,
     /// Min/max buckets of the view's values, extended as they grow.
     buckets: BucketCache,
-    /// The last decimation, returned again while nothing changes.
-    decimated: Option<(DecimKey, Vec<[f64; 2]>)>,
+    /// The last decimation: returned again while nothing changes (`fresh`), and kept after new samples
+    /// arrive (no longer fresh) for frames out of time ([`Store::decimated_cached`]).
+    decimated: Option<LastDecimation>,
 }
 
 impl Entry {
@@ -274,18 +283,23 @@ impl Store {
             t1: t1.to_bits(),
             columns,
         };
-        if let Some((k, points)) = &entry.decimated
-            && *k == dk
+        if let Some(last) = &entry.decimated
+            && last.fresh
+            && last.key == dk
         {
             out.clear();
-            out.extend_from_slice(points);
+            out.extend_from_slice(&last.points);
             return;
         }
         let mut buckets = std::mem::take(&mut entry.buckets);
         let (t, v) = view(entry, &members, metric, mode, scale);
         buckets.decimate(t, v, t0, t1, columns, out);
         entry.buckets = buckets;
-        entry.decimated = Some((dk, out.clone()));
+        entry.decimated = Some(LastDecimation {
+            key: dk,
+            points: out.clone(),
+            fresh: true,
+        });
     }
 
     /// What [`Store::decimated`] would return, but only from what is cached, computing nothing (for
@@ -309,18 +323,19 @@ impl Store {
         let Some(entry) = entries.get(&key(of, metric, mode, scale)) else {
             return Cached::Missing;
         };
-        let Some((k, points)) = &entry.decimated else {
+        let Some(last) = &entry.decimated else {
             return Cached::Missing;
         };
-        out.extend_from_slice(points);
+        out.extend_from_slice(&last.points);
         let members = self.members_of(of);
-        let current = entry.marks.len() == members.len()
+        let current = last.fresh
+            && entry.marks.len() == members.len()
             && entry
                 .marks
                 .iter()
                 .zip(&members)
                 .all(|(m, (id, s))| *m == mark(*id, s, metric))
-            && *k
+            && last.key
                 == (DecimKey {
                     t0: t0.to_bits(),
                     t1: t1.to_bits(),
@@ -414,7 +429,9 @@ fn refresh(
     {
         return;
     }
-    entry.decimated = None;
+    if let Some(last) = &mut entry.decimated {
+        last.fresh = false;
+    }
     let transform_from = if merged {
         let from = entry.stable;
         merge_from_stable(entry, members, metric);

@@ -128,6 +128,24 @@ fn window_includes_one_point_beyond_each_edge() {
     assert_eq!(out.last().unwrap()[0], 6.0);
 }
 
+/// A zero-width view (every sample at one time) far from time 0: the smallest buckets must still hold
+/// the samples (with 2^-40 s buckets, `t / w` passed 2^53 and the bucket edge rounded onto its start).
+#[test]
+fn zero_width_view_far_from_zero() {
+    let mut t = vec![0.0];
+    t.extend(std::iter::repeat_n(10_000.0, 100));
+    let v: Vec<f32> = (0..t.len()).map(|i| i as f32).collect();
+    let mut out = Vec::new();
+    decimate_minmax(&t, &v, 10_000.0, 10_000.0, 10, &mut out);
+    assert_eq!(out, brute_force(&t, &v, 10_000.0, 10_000.0, 10));
+    assert_eq!(out, vec![[0.0, 0.0], [10_000.0, 1.0], [10_000.0, 100.0]]);
+    // Far beyond any game: each time is its own bucket, nothing lost.
+    let t: Vec<f64> = (0..50).map(|i| 1e20 + f64::from(i / 2) * 1e5).collect();
+    let v: Vec<f32> = (0..50).map(|i| i as f32).collect();
+    decimate_minmax(&t, &v, t[0], t[49], 5, &mut out);
+    assert!(out.iter().any(|p| p[1] == 49.0) && out.iter().any(|p| p[1] == 0.0));
+}
+
 #[test]
 fn bucket_is_one_to_two_columns_wide() {
     let mut next = rng(77);

@@ -228,3 +228,41 @@ fn ally_sum_waits_for_a_member_that_lags() {
         }
     }
 }
+
+/// A frame out of time draws a line from its last decimation: new samples, and another caller bringing
+/// the series up to date first (the overlay reads the same series), must leave it there, as stale.
+#[test]
+fn last_decimation_outlives_new_samples_as_stale() {
+    let mut store = Store::new();
+    store.teams.insert(0, team(0, 0));
+    for i in 0..100 {
+        push(&mut store, 0, f64::from(i), (i % 7) as f32);
+    }
+    let (of, m, mode) = (
+        SeriesOf::Team(0),
+        Metric::MetalIncome,
+        ValueMode::Cumulative,
+    );
+    let (mut out, mut cached) = (Vec::new(), Vec::new());
+    // The same view before and after the new sample: only the samples tell the decimations apart.
+    let request = |store: &Store, out: &mut Vec<[f64; 2]>| {
+        store.decimated(of, m, mode, 1.0, 0.0, 200.0, 20, out);
+    };
+    let cached_now = |store: &Store, out: &mut Vec<[f64; 2]>| {
+        store.decimated_cached(of, m, mode, 1.0, 0.0, 200.0, 20, out)
+    };
+    assert_eq!(cached_now(&store, &mut cached), Cached::Missing);
+    assert!(cached.is_empty());
+    request(&store, &mut out);
+    assert_eq!(cached_now(&store, &mut cached), Cached::Current);
+    assert_eq!(point_bits(&cached), point_bits(&out));
+    let before = out.clone();
+    push(&mut store, 0, 100.0, 3.0);
+    store.with_derived(of, m, mode, 1.0, |t, _| assert_eq!(t.len(), 101));
+    assert_eq!(cached_now(&store, &mut cached), Cached::Stale);
+    assert_eq!(point_bits(&cached), point_bits(&before));
+    request(&store, &mut out);
+    assert_ne!(point_bits(&out), point_bits(&before));
+    assert_eq!(cached_now(&store, &mut cached), Cached::Current);
+    assert_eq!(point_bits(&cached), point_bits(&out));
+}
