@@ -30,6 +30,14 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 const COLUMNS: usize = 600;
 
+/// The dashboard's four views: bench name, per ally team, value mode.
+const DASHBOARD_VIEWS: [(&str, bool, ValueMode); 4] = [
+    ("dashboard_team", false, ValueMode::PerSecond),
+    ("dashboard_ally", true, ValueMode::PerSecond),
+    ("dashboard_team_cumulative", false, ValueMode::Cumulative),
+    ("dashboard_ally_cumulative", true, ValueMode::Cumulative),
+];
+
 /// The 2-hour history, and its last update (to continue it with).
 fn history() -> (Store, WidgetMessage) {
     let mut game = SimGame::new(SimOptions {
@@ -186,12 +194,7 @@ fn bench(c: &mut Criterion) {
         });
     }
 
-    for (name, per_ally, mode) in [
-        ("dashboard_team", false, ValueMode::PerSecond),
-        ("dashboard_ally", true, ValueMode::PerSecond),
-        ("dashboard_team_cumulative", false, ValueMode::Cumulative),
-        ("dashboard_ally_cumulative", true, ValueMode::Cumulative),
-    ] {
+    for (name, per_ally, mode) in DASHBOARD_VIEWS {
         let v = view(per_ally, mode);
         let t1 = store.last_game_seconds;
         g.bench_function(format!("{name}/reference"), |b| {
@@ -221,12 +224,7 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10)
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(1));
-    for (name, per_ally, mode) in [
-        ("dashboard_team", false, ValueMode::PerSecond),
-        ("dashboard_ally", true, ValueMode::PerSecond),
-        ("dashboard_team_cumulative", false, ValueMode::Cumulative),
-        ("dashboard_ally_cumulative", true, ValueMode::Cumulative),
-    ] {
+    for (name, per_ally, mode) in DASHBOARD_VIEWS {
         let v = view(per_ally, mode);
         g.bench_function(format!("{name}/live"), |b| {
             b.iter_custom(|iters| {

@@ -339,32 +339,14 @@ pub fn prepare_lines_reference(
     t1: f64,
     columns: usize,
 ) -> Vec<PreparedLine> {
-    let mut out = Vec::new();
-    for e in entities(store, view.per_ally) {
-        if view.hidden.contains(&e) {
-            continue;
-        }
-        let name = entity_name(store, e);
-        let color = entity_color(store, e, view.dark);
-        for (i, &m) in metrics.iter().enumerate() {
-            let (t, v) = entity_values(store, e, m, view);
-            let mut points = Vec::new();
-            decimate_minmax(&t, &v, t0, t1, columns, &mut points);
-            let label = if metrics.len() > 1 {
-                format!("{name} — {}", m.label())
-            } else {
-                name.clone()
-            };
-            out.push(PreparedLine {
-                entity: e,
-                name: label,
-                color,
-                dashed: i > 0,
-                points,
-            });
-        }
-    }
-    out
+    unfilled_lines(store, metrics, view)
+        .into_iter()
+        .map(|(m, mut line)| {
+            let (t, v) = entity_values(store, line.entity, m, view);
+            decimate_minmax(&t, &v, t0, t1, columns, &mut line.points);
+            line
+        })
+        .collect()
 }
 
 /// Value of a series at time `t` (the last sample at or before it).
