@@ -21,11 +21,11 @@ use std::collections::HashSet;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use bar_live::app::plots::{self, Entity, ViewOptions};
-use bar_live::protocol::WidgetMessage;
-use bar_live::sim::{SimGame, SimOptions};
-use bar_live::store::decimate::BucketCache;
-use bar_live::store::{Metric, Store, ValueMode, decimate_minmax};
+use bar_live_app::app::plots::{self, Entity, ViewOptions};
+use bar_live_core::protocol::WidgetMessage;
+use bar_live_core::sim::{SimGame, SimOptions};
+use bar_live_core::store::decimate::BucketCache;
+use bar_live_core::store::{Metric, Store, ValueMode, decimate_minmax};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const COLUMNS: usize = 600;

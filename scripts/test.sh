@@ -19,10 +19,17 @@ fi
 
 # --- Rust ---------------------------------------------------------------------------------------
 echo "== cargo fmt --check";   cargo fmt --check
-echo "== cargo clippy";        cargo clippy --all-targets --locked -- -D warnings
+echo "== cargo clippy";        cargo clippy --workspace --all-targets --locked -- -D warnings
+# The layers the compiler enforces: the headless crates never pull in a UI toolkit.
+echo "== layering"
+for crate in bar-live-protocol bar-live-core; do
+  if cargo tree --locked -p "$crate" -e normal,build --prefix none | grep -E "^(egui|eframe|winit|egui_plot) "; then
+    echo "$crate depends on a UI crate (above)"; exit 1
+  fi
+done
 # Tests run on the release profile: one optimised build of the dependencies serves the tests, the
 # benches (run once each as tests) and the binary the other suites use, which keeps CI well under 30 min.
-echo "== cargo test";          cargo test --release --all-targets --locked
+echo "== cargo test";          cargo test --release --workspace --all-targets --locked
 echo "== release build";       cargo build --release --locked
 export BAR_LIVE_BIN="$PWD/target/release/bar-live"
 

@@ -1,17 +1,4 @@
-//! bar-live: live game data from Beyond All Reason.
-//!
-//! - [`protocol`]: wire format v1 (framing, messages, schema) — no sockets, no UI.
-//! - [`net`]: the listener and its reader threads, sending typed events.
-//! - [`store`]: the time series behind the plots.
-//! - [`recording`]: `.barlive` files (the wire frames verbatim).
-//! - [`sim`]: a deterministic simulated game that speaks the protocol like the widget.
-//! - [`cli`]: the headless commands (`check`, `record`, `replay`, `info`).
-//! - [`app`]: the egui desktop app.
+//! The bar-live desktop app (egui): live dashboard, overlay, settings, recordings and review.
+//! Everything headless lives in `bar_live_core`; `main.rs` only parses arguments and starts this.
 
 pub mod app;
-pub mod cli;
-pub mod net;
-pub mod protocol;
-pub mod recording;
-pub mod sim;
-pub mod store;

@@ -9,9 +9,11 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use bar_live::protocol::{DEFAULT_LISTEN, DEFAULT_MAX_FRAME_BYTES, Level};
-use bar_live::sim::{SimGame, SimOptions, Speed};
-use bar_live::{app, cli, net};
+use bar_live_core::protocol::{DEFAULT_LISTEN, DEFAULT_MAX_FRAME_BYTES, Level};
+use bar_live_core::sim::{SimGame, SimOptions, Speed};
+use bar_live_core::{cli, net};
+
+use bar_live_app::app;
 
 #[derive(Parser)]
 #[command(
@@ -188,7 +190,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 max_units: *max_units,
                 ..SimOptions::default()
             });
-            let r = bar_live::sim::run(to, game, *speed, Arc::new(AtomicBool::new(false)))?;
+            let r = bar_live_core::sim::run(to, game, *speed, Arc::new(AtomicBool::new(false)))?;
             eprintln!(
                 "simulate: {} messages, {} bytes, game frame {}, {} pings answered, {} configs applied",
                 r.messages, r.bytes, r.game_frame, r.pings_answered, r.configs_applied

@@ -12,11 +12,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use bar_live::net::{NetEvent, NoWake, Server, ServerConfig};
-use bar_live::protocol::frame::encode_frame;
-use bar_live::protocol::*;
-use bar_live::recording::RecordingReader;
-use bar_live::sim::{self, SimGame, SimOptions, Speed};
+use bar_live_core::net::{NetEvent, NoWake, Server, ServerConfig};
+use bar_live_core::protocol::frame::encode_frame;
+use bar_live_core::protocol::*;
+use bar_live_core::recording::RecordingReader;
+use bar_live_core::sim::{self, SimGame, SimOptions, Speed};
 use crossbeam_channel::{Receiver, bounded};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -217,7 +217,10 @@ fn kill_9_while_recording_loads_up_to_the_last_second() {
 
 #[test]
 fn info_into_a_closed_pipe_does_not_panic() {
-    let golden = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/v1/demo.barlive");
+    let golden = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/crates/core/tests/data/v1/demo.barlive"
+    );
     for _ in 0..3 {
         let mut child = Command::new(env!("CARGO_BIN_EXE_bar-live"))
             .args(["info", golden])

@@ -5,7 +5,7 @@
 
 use std::io::Cursor;
 
-use bar_live::protocol::{decode_widget, read_frame};
+use bar_live_protocol::{decode_widget, read_frame};
 use bar_live_fuzz::{Tracking, reset, usage};
 use libfuzzer_sys::fuzz_target;
 

@@ -3,7 +3,7 @@
 //! bounded multiple of the payload in memory (see AMPLIFICATION).
 #![no_main]
 
-use bar_live::protocol::{WidgetMessage, decode_app, decode_widget, encode_app, encode_widget};
+use bar_live_protocol::{WidgetMessage, decode_app, decode_widget, encode_app, encode_widget};
 use bar_live_fuzz::{Tracking, reset, usage};
 use libfuzzer_sys::fuzz_target;
 

@@ -2,8 +2,8 @@
 //! than the record cap, and iteration ends (truncated/corrupt are reported, not errors).
 #![no_main]
 
-use bar_live::protocol::DEFAULT_MAX_FRAME_BYTES;
-use bar_live::recording::RecordingReader;
+use bar_live_protocol::DEFAULT_MAX_FRAME_BYTES;
+use bar_live_core::recording::RecordingReader;
 use bar_live_fuzz::{Tracking, reset, usage};
 use libfuzzer_sys::fuzz_target;
 
@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         while let Ok(Some(rec)) = r.next_record() {
             n += 1;
             assert!(n <= data.len(), "more records than bytes");
-            let _ = bar_live::protocol::decode_widget(&rec.payload);
+            let _ = bar_live_protocol::decode_widget(&rec.payload);
         }
     }
     let u = usage();

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::plots::{DASHBOARD, Entity, ViewOptions, entities, entity_name, entity_values};
-use crate::store::Store;
+use bar_live_core::store::Store;
 
 /// One row per sample time, one column per (entity, metric) of the dashboard, up to `end_t`.
 pub fn csv(store: &Store, view: &ViewOptions, end_t: f64) -> String {
@@ -68,8 +68,8 @@ pub fn save_png(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::{SimGame, SimOptions};
-    use crate::store::ValueMode;
+    use bar_live_core::sim::{SimGame, SimOptions};
+    use bar_live_core::store::ValueMode;
 
     #[test]
     fn csv_has_header_rows_and_respects_hidden_and_end() {

@@ -3,13 +3,9 @@
 //! Threads: the listener's reader threads send [`NetEvent`]s over a bounded channel; `logic` drains them
 //! under a time budget and never blocks; drawing happens in `ui` (see `views.rs`).
 
-pub mod browser;
 pub mod export;
-pub mod install;
 pub mod overlay;
 pub mod plots;
-pub mod review;
-pub mod session;
 pub mod settings;
 mod views;
 pub mod waker;
@@ -22,12 +18,12 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, bounded};
 
-use crate::net::{NetEvent, Server, ServerConfig};
-use crate::protocol::{AppMessage, WidgetConfig};
-use crate::store::ValueMode;
+use bar_live_core::live::{RecordPolicy, Session};
+use bar_live_core::net::{NetEvent, Server, ServerConfig};
+use bar_live_core::protocol::{AppMessage, WidgetConfig};
+use bar_live_core::review::Review;
+use bar_live_core::store::ValueMode;
 use plots::{DashboardState, Entity, ViewOptions};
-use review::Review;
-use session::{RecordPolicy, Session};
 use settings::{Paths, Settings, Theme};
 
 /// Events waiting in the channel before the reader threads block (back-pressure into TCP). A game sends
@@ -139,7 +135,7 @@ pub struct BarLiveApp {
     axis_live: DashboardState,
     axis_review: DashboardState,
     overlay_open: bool,
-    browser: browser::Browser,
+    browser: bar_live_core::recording::browser::Browser,
     browser_loaded: bool,
     sim: Option<SimHandle>,
     quit_at: Option<Instant>,
@@ -222,7 +218,7 @@ impl BarLiveApp {
             listen,
             max_frame_bytes: self.max_frame_bytes,
         };
-        if let Err(e) = crate::net::check_listen_addr(&config.listen, self.allow_remote) {
+        if let Err(e) = bar_live_core::net::check_listen_addr(&config.listen, self.allow_remote) {
             self.notices.push(e.to_string());
             return;
         }
@@ -244,7 +240,7 @@ impl BarLiveApp {
         };
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = Arc::clone(&stop);
-        let game = crate::sim::SimGame::new(crate::sim::SimOptions {
+        let game = bar_live_core::sim::SimGame::new(bar_live_core::sim::SimOptions {
             teams: 6,
             minutes: 40.0,
             ..Default::default()
@@ -252,10 +248,10 @@ impl BarLiveApp {
         let thread = std::thread::Builder::new()
             .name("bar-live-simulator".into())
             .spawn(move || {
-                if let Err(e) = crate::sim::run(
+                if let Err(e) = bar_live_core::sim::run(
                     &addr.to_string(),
                     game,
-                    crate::sim::Speed::Factor(20.0),
+                    bar_live_core::sim::Speed::Factor(20.0),
                     stop2,
                 ) {
                     log::warn!("simulator stopped: {e:#}");

@@ -10,7 +10,7 @@ use super::plots::{
     Entity, ViewOptions, entities, entity_color, entity_name, format_value, with_entity_values,
 };
 use super::settings::{OverlaySettings, OverlayTarget};
-use crate::store::{Kind, Metric, Store};
+use bar_live_core::store::{Kind, Metric, Store};
 
 pub fn viewport_id() -> ViewportId {
     ViewportId::from_hash_of("bar-live-overlay")
@@ -292,10 +292,10 @@ mod tests {
 
     #[test]
     fn targets_resolve_to_entities() {
-        let mut game = crate::sim::SimGame::new(crate::sim::SimOptions {
+        let mut game = bar_live_core::sim::SimGame::new(bar_live_core::sim::SimOptions {
             teams: 4,
             minutes: 2.0,
-            ..crate::sim::SimOptions::default()
+            ..bar_live_core::sim::SimOptions::default()
         });
         let mut store = Store::new();
         assert!(resolve_targets(&store, OverlayTarget::AllyTeams).is_empty());

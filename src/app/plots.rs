@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 use egui::{Color32, Id, Ui};
 use egui_plot::{Line, LineStyle, Plot, PlotPoints, VLine};
 
-use crate::recording::summary::format_game_time;
-use crate::store::derived::Cached;
-use crate::store::{Kind, Metric, SeriesOf, Store, ValueMode, decimate_minmax};
+use bar_live_core::recording::summary::format_game_time;
+use bar_live_core::store::derived::Cached;
+use bar_live_core::store::{Kind, Metric, SeriesOf, Store, ValueMode, decimate_minmax};
 
 /// What a line stands for: one team, or the sum over an ally team.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -746,12 +746,12 @@ mod tests {
     }
 
     /// A simulated game of `teams` and the store after its handshake.
-    fn sim_store(teams: u32, minutes: f64, seed: u64) -> (crate::sim::SimGame, Store) {
-        let game = crate::sim::SimGame::new(crate::sim::SimOptions {
+    fn sim_store(teams: u32, minutes: f64, seed: u64) -> (bar_live_core::sim::SimGame, Store) {
+        let game = bar_live_core::sim::SimGame::new(bar_live_core::sim::SimOptions {
             teams,
             minutes,
             seed,
-            ..crate::sim::SimOptions::default()
+            ..bar_live_core::sim::SimOptions::default()
         });
         let mut store = Store::new();
         for m in game.handshake() {
@@ -984,7 +984,7 @@ mod tests {
     #[test]
     fn ally_teams_are_named_after_their_players() {
         let mut store = Store::new();
-        let team = |id: u32, ally: u32, name: &str, gaia: bool| crate::protocol::TeamInfo {
+        let team = |id: u32, ally: u32, name: &str, gaia: bool| bar_live_core::protocol::TeamInfo {
             team_id: id,
             ally_team_id: ally,
             name: name.into(),

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::net::check_listen_addr;
-use crate::protocol::{DEFAULT_LISTEN, Level};
-use crate::store::Metric;
+use bar_live_core::net::check_listen_addr;
+use bar_live_core::protocol::{DEFAULT_LISTEN, Level};
+use bar_live_core::store::Metric;
 
 pub const FILE_NAME: &str = "settings.json";
 
@@ -230,7 +230,7 @@ pub fn load(path: &Path) -> Loaded {
         }
         Err(e) => e.to_string(),
     };
-    let aside = path.with_extension(format!("json.bad-{}", crate::net::unix_ms()));
+    let aside = path.with_extension(format!("json.bad-{}", bar_live_core::time::unix_ms()));
     let kept = match std::fs::rename(path, &aside) {
         Ok(()) => format!("the bad file was kept as {}", aside.display()),
         Err(e) => format!("could not move it aside: {e}"),

@@ -3,12 +3,13 @@
 use egui::{Color32, RichText, Ui};
 
 use super::plots::{self, Entity, ViewOptions};
-use super::session::LinkState;
 use super::settings::{OverlayTarget, RateUnit, Theme};
-use super::{BarLiveApp, Tab, export, install, overlay, record_policy};
-use crate::protocol::Level;
-use crate::recording::summary::format_game_time;
-use crate::store::{Metric, Store};
+use super::{BarLiveApp, Tab, export, overlay, record_policy};
+use bar_live_core::install;
+use bar_live_core::live::LinkState;
+use bar_live_core::protocol::Level;
+use bar_live_core::recording::summary::format_game_time;
+use bar_live_core::store::{Metric, Store};
 
 impl BarLiveApp {
     pub(super) fn main_ui(&mut self, ui: &mut Ui) {
@@ -346,7 +347,7 @@ impl BarLiveApp {
         };
         let Some(store) = store else { return };
         let dir = self.paths.data_dir.join("exports");
-        let stamp = super::session::utc_stamp(crate::net::unix_ms());
+        let stamp = bar_live_core::time::utc_stamp(bar_live_core::time::unix_ms());
         if ui
             .button("Export CSV")
             .on_hover_text("The visible series, one column per team and metric")
@@ -460,7 +461,7 @@ impl BarLiveApp {
                 .selected_text(format!("{}×", r.speed))
                 .width(60.0)
                 .show_ui(ui, |ui| {
-                    for s in super::review::PLAY_SPEEDS {
+                    for s in bar_live_core::review::PLAY_SPEEDS {
                         ui.selectable_value(&mut r.speed, s, format!("{s}×"));
                     }
                 });

@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::net::Waker;
+use bar_live_core::net::Waker;
 
 /// Shortest time between data-driven repaints.
 pub const MIN_REPAINT_INTERVAL: Duration = Duration::from_millis(100);

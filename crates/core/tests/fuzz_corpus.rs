@@ -8,11 +8,11 @@
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use bar_live::protocol::{
+use bar_live_core::protocol::{
     DEFAULT_MAX_FRAME_BYTES, WidgetMessage, decode_app, decode_widget, encode_app, encode_widget,
     read_frame,
 };
-use bar_live::recording::RecordingReader;
+use bar_live_core::recording::RecordingReader;
 use proptest::prelude::*;
 
 /// The cap the `frame_decoder` target uses.
@@ -20,7 +20,7 @@ const CAP: u32 = 64 * 1024;
 
 fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz/corpus")
+        .join("../../fuzz/corpus")
         .join(target);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))

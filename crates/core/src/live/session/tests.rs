@@ -197,14 +197,3 @@ fn prune_keeps_the_newest() {
         ]
     );
 }
-
-#[test]
-fn utc_stamps() {
-    assert_eq!(utc_stamp(0), "1970-01-01_00-00-00");
-    assert_eq!(utc_stamp(951_782_400_000), "2000-02-29_00-00-00");
-    assert_eq!(utc_stamp(1_795_713_845_000), "2026-11-26_17-24-05");
-    assert_eq!(
-        recording_file_name(0, "Isthmus v2/1 ☃"),
-        "1970-01-01_00-00-00_Isthmus_v2_1__.barlive"
-    );
-}

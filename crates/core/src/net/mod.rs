@@ -6,6 +6,6 @@ pub mod server;
 pub mod waker;
 
 pub use addr::{AddrError, check_listen_addr};
-pub use event::{ConnId, NetEvent, unix_ms};
+pub use event::{ConnId, NetEvent};
 pub use server::{SendError, Server, ServerConfig};
 pub use waker::{NoWake, Waker};

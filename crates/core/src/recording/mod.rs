@@ -5,6 +5,7 @@
 //! records: u64 BE ms since created_unix_ms | u32 BE connection | frame (u32 BE length + payload)
 //! ```
 
+pub mod browser;
 pub mod reader;
 pub mod summary;
 pub mod writer;

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 /// The widget, embedded at build time.
-pub const WIDGET_SOURCE: &str = include_str!("../../widget/bar_live_export.lua");
+pub const WIDGET_SOURCE: &str = include_str!("../../../widget/bar_live_export.lua");
 pub const WIDGET_FILE: &str = "bar_live_export.lua";
 const DEFAULT_PORT_LINE: &str = "local DEFAULT_PORT         = 9876";
 

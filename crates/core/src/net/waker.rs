@@ -1,6 +1,6 @@
 //! How the reader thread wakes whoever consumes its events, without depending on a UI.
 
-/// Called after each event is queued. The GUI implements it with `egui::Context::request_repaint`.
+/// Called after each event is queued. The GUI implements it with a throttled `request_repaint`.
 pub trait Waker: Send + Sync + 'static {
     fn wake(&self);
 }
@@ -10,10 +10,4 @@ pub struct NoWake;
 
 impl Waker for NoWake {
     fn wake(&self) {}
-}
-
-impl Waker for egui::Context {
-    fn wake(&self) {
-        self.request_repaint();
-    }
 }

@@ -13,9 +13,10 @@ use std::time::Duration;
 
 use crossbeam_channel::Sender;
 
-use super::event::{ConnId, NetEvent, unix_ms};
+use super::event::{ConnId, NetEvent};
 use super::waker::Waker;
 use crate::protocol::{self, AppMessage, DEFAULT_MAX_FRAME_BYTES, ProtocolError};
+use crate::time::unix_ms;
 
 /// How often the accept loop checks for shutdown.
 const ACCEPT_POLL_MS: u64 = 20;
@@ -192,12 +193,15 @@ fn accept_loop(
                         conn,
                         stream: writer,
                     });
+                // Announce the new connection before closing the old one, so consumers always see
+                // `Connected` of the new before `Disconnected` of the replaced connection.
+                log::info!("connection {conn} from {peer}");
+                let consumer_gone = events.send(NetEvent::Connected { conn, peer }).is_err();
                 if let Some(prev) = previous {
                     log::info!("connection {} replaced by {conn}", prev.conn);
                     let _ = prev.stream.shutdown(std::net::Shutdown::Both);
                 }
-                log::info!("connection {conn} from {peer}");
-                if events.send(NetEvent::Connected { conn, peer }).is_err() {
+                if consumer_gone {
                     break;
                 }
                 waker.wake();

@@ -18,10 +18,10 @@ use std::hint::black_box;
 use std::io::Cursor;
 use std::time::Duration;
 
-use bar_live::protocol::schema::{Direction, SchemaValidator};
-use bar_live::protocol::*;
-use bar_live::sim::{SimGame, SimOptions};
-use bar_live::store::Store;
+use bar_live_core::protocol::schema::{Direction, SchemaValidator};
+use bar_live_core::protocol::*;
+use bar_live_core::sim::{SimGame, SimOptions};
+use bar_live_core::store::Store;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
 /// Updates per measured batch (consecutive samples of one game, so the store sees a real series).

@@ -7,8 +7,9 @@ use std::time::Duration;
 use anyhow::Context;
 use crossbeam_channel::{RecvTimeoutError, bounded};
 
-use crate::net::{NetEvent, NoWake, Server, ServerConfig, unix_ms};
+use crate::net::{NetEvent, NoWake, Server, ServerConfig};
 use crate::recording::Recorder;
+use crate::time::unix_ms;
 
 #[derive(Debug, Clone)]
 pub struct RecordOptions {

@@ -175,7 +175,7 @@ impl Session {
     }
 
     fn start_recording(&mut self, map: &str) {
-        let now_ms = crate::net::unix_ms();
+        let now_ms = crate::time::unix_ms();
         let path = self.record.dir.join(recording_file_name(now_ms, map));
         let result = std::fs::create_dir_all(&self.record.dir)
             .map_err(anyhow::Error::from)
@@ -253,28 +253,7 @@ pub fn recording_file_name(unix_ms: u64, map: &str) -> String {
     if safe.is_empty() {
         safe.push_str("game");
     }
-    format!("{}_{safe}.{EXTENSION}", utc_stamp(unix_ms))
-}
-
-/// `YYYY-MM-DD_HH-MM-SS` in UTC (civil-from-days, no time-zone database needed).
-pub fn utc_stamp(unix_ms: u64) -> String {
-    let secs = unix_ms / 1000;
-    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}_{:02}-{:02}-{:02}",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
+    format!("{}_{safe}.{EXTENSION}", crate::time::utc_stamp(unix_ms))
 }
 
 /// Deletes the oldest recordings beyond `keep_last` (never `current`). 0 keeps everything.

@@ -15,10 +15,10 @@
 
 use std::path::{Path, PathBuf};
 
-use bar_live::protocol::frame::LEN_PREFIX_BYTES;
-use bar_live::protocol::*;
-use bar_live::recording::{FORMAT_VERSION, MAGIC, Recorder, RecordingReader, Summary};
-use bar_live::sim::{SimGame, SimOptions};
+use bar_live_core::protocol::frame::LEN_PREFIX_BYTES;
+use bar_live_core::protocol::*;
+use bar_live_core::recording::{FORMAT_VERSION, MAGIC, Recorder, RecordingReader, Summary};
+use bar_live_core::sim::{SimGame, SimOptions};
 
 /// Relative to the package root (tests run there), so `info`'s `path` field is machine-independent.
 const DIR: &str = "tests/data/v1";
@@ -123,20 +123,10 @@ fn cut_point(bytes: &[u8], records: &[(u64, u64, Vec<u8>)]) -> usize {
     bytes.len() - tail + 12 + LEN_PREFIX_BYTES + 7
 }
 
-/// What `bar-live info --json` prints for `rel` (relative to the package root).
+/// What `bar-live info --json` prints for `rel` (relative to the package root, where tests run).
 fn info_json(rel: &str) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bar-live"))
-        .args(["info", rel, "--json"])
-        .current_dir(root())
-        .env("RUST_LOG", "off")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "info failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    let (_, text) = bar_live_core::cli::info::render(Path::new(rel), true).unwrap();
+    format!("{text}\n")
 }
 
 #[test]

@@ -1,10 +1,10 @@
 //! Protocol v1: framing, typed messages and JSON Schema validation. No UI, no sockets.
 
 pub mod error;
-mod fast_update;
 pub mod frame;
 pub mod message;
 pub mod schema;
+mod update_decoder;
 
 pub use error::ProtocolError;
 pub use frame::{DEFAULT_MAX_FRAME_BYTES, FrameError, read_frame, write_frame};

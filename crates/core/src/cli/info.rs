@@ -8,13 +8,20 @@ use anyhow::Context;
 use crate::recording::Summary;
 use crate::recording::summary::format_game_time;
 
-pub fn run(file: &Path, json: bool) -> anyhow::Result<Summary> {
+/// The summary of `file` and its text: one line of JSON, or the human form.
+pub fn render(file: &Path, json: bool) -> anyhow::Result<(Summary, String)> {
     let s = Summary::of_file(file).with_context(|| format!("cannot read {}", file.display()))?;
     let text = if json {
         serde_json::to_string(&s)?
     } else {
         human(&s)
     };
+    Ok((s, text))
+}
+
+/// Prints [`render`]'s text to stdout.
+pub fn run(file: &Path, json: bool) -> anyhow::Result<Summary> {
+    let (s, text) = render(file, json)?;
     // `println!` panics when stdout is a closed pipe (`bar-live info F | head -1`); a reader that
     // stopped listening is not an error.
     let mut out = std::io::stdout().lock();

@@ -11,12 +11,12 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use bar_live::cli::{check, record, replay};
-use bar_live::net::{NetEvent, NoWake, SendError, Server, ServerConfig};
-use bar_live::protocol::frame::encode_frame;
-use bar_live::protocol::*;
-use bar_live::recording::{Record, Recorder, RecordingReader, Summary};
-use bar_live::sim::{self, SimGame, SimOptions, Speed};
+use bar_live_core::cli::{check, record, replay};
+use bar_live_core::net::{NetEvent, NoWake, SendError, Server, ServerConfig};
+use bar_live_core::protocol::frame::encode_frame;
+use bar_live_core::protocol::*;
+use bar_live_core::recording::{Record, Recorder, RecordingReader, Summary};
+use bar_live_core::sim::{self, SimGame, SimOptions, Speed};
 use crossbeam_channel::{Receiver, bounded};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -466,62 +466,6 @@ fn check_reports_stream_rule_violations() {
     assert_eq!(report.invalid, 0, "stream rules do not make frames invalid");
 }
 
-/// The built binary end to end: `bar-live check --json` against `bar-live simulate`.
-#[test]
-fn binary_simulate_to_check_json() {
-    let bin = env!("CARGO_BIN_EXE_bar-live");
-    let addr = free_addr();
-    let checker = std::process::Command::new(bin)
-        .args([
-            "check",
-            "--listen",
-            &addr,
-            "--connections",
-            "1",
-            "--duration",
-            "60",
-            "--json",
-        ])
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let sim = std::process::Command::new(bin)
-        .args([
-            "simulate",
-            "--to",
-            &addr,
-            "--teams",
-            "3",
-            "--minutes",
-            "1",
-            "--speed",
-            "max",
-        ])
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        sim.status.success(),
-        "{}",
-        String::from_utf8_lossy(&sim.stderr)
-    );
-    let out = checker.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "check failed:\n{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.contains("CLEAN"), "{stdout}");
-    let json: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
-    assert_eq!(json["connections"], 1);
-    assert_eq!(json["invalid"], 0);
-    assert_eq!(json["errors_total"], 0);
-    assert_eq!(json["by_type"]["update"], 120);
-    assert_eq!(json["pongs"], 1);
-}
-
 // ---------------------------------------------------------------------------------------------
 // record → info → replay → record
 // ---------------------------------------------------------------------------------------------
@@ -669,7 +613,7 @@ fn truncated_recording_loads_up_to_the_cut() {
         assert_eq!(s.frames, k as u64, "cut at +{offset}");
         assert_eq!(s.file_bytes, cut as u64);
         assert!(s.corrupt.is_none());
-        assert!(bar_live::cli::info::human(&s).contains("cut short"));
+        assert!(bar_live_core::cli::info::human(&s).contains("cut short"));
         let (recs, truncated) = records(&path);
         assert!(truncated);
         assert_eq!(recs.len(), k);

@@ -31,11 +31,3 @@ pub enum NetEvent {
     /// The connection ended; `reason` is for people.
     Disconnected { conn: ConnId, reason: String },
 }
-
-/// Milliseconds since the Unix epoch (0 if the clock is before 1970).
-pub fn unix_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}

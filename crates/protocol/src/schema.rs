@@ -2,8 +2,8 @@
 
 use super::error::ProtocolError;
 
-const WIDGET_TO_APP: &str = include_str!("../../resources/protocol/widget-to-app.schema.json");
-const APP_TO_WIDGET: &str = include_str!("../../resources/protocol/app-to-widget.schema.json");
+const WIDGET_TO_APP: &str = include_str!("../../../resources/protocol/widget-to-app.schema.json");
+const APP_TO_WIDGET: &str = include_str!("../../../resources/protocol/app-to-widget.schema.json");
 
 /// Which direction's schema to validate against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -717,7 +717,7 @@ fn def_key(key: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::message::decode_widget;
+    use crate::message::decode_widget;
 
     /// Both paths on the same text: the fast path must either decline or agree with serde.
     fn agree(text: &str) -> Option<Message> {

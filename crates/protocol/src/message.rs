@@ -548,7 +548,7 @@ pub fn decode_widget(payload: &[u8]) -> Result<Message, ProtocolError> {
             "unit_defs" => single_pass(text, WidgetMessage::UnitDefs),
             // Updates are the bulk of a stream: a hand-written decoder first (it declines anything it
             // does not handle exactly like serde), then the serde single pass.
-            "update" => super::fast_update::decode_update(text)
+            "update" => super::update_decoder::decode_update(text)
                 .or_else(|| single_pass(text, WidgetMessage::Update)),
             "event" => single_pass(text, WidgetMessage::Event),
             "stats" => single_pass(text, WidgetMessage::Stats),

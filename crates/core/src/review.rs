@@ -10,7 +10,7 @@ use crate::recording::RecordingReader;
 use crate::store::Store;
 
 /// The demo recording bundled with the app (made with `bar-live simulate`, see scripts/make-demo.sh).
-pub const DEMO: &[u8] = include_bytes!("../../resources/demo.barlive");
+pub const DEMO: &[u8] = include_bytes!("../../../resources/demo.barlive");
 
 pub const PLAY_SPEEDS: [f64; 5] = [1.0, 5.0, 10.0, 30.0, 60.0];
 

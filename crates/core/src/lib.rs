@@ -1,0 +1,24 @@
+//! bar-live's headless core: everything but the window. Tested without a display; `egui`, `eframe` and
+//! `winit` are never dependencies here (docs/ARCHITECTURE.md).
+//!
+//! - [`net`]: the listener and its reader threads, sending typed events.
+//! - [`live`]: the live session (store + link state + recording), fed by the reader threads.
+//! - [`store`]: the time series behind the plots and the overlays.
+//! - [`recording`]: `.barlive` files (the wire frames verbatim) and the recordings folder.
+//! - [`review`]: a whole recording loaded into a store, with a playback cursor.
+//! - [`sim`]: a deterministic simulated game that speaks the protocol like the widget.
+//! - [`install`]: finding the BAR data folder and installing the widget into it.
+//! - [`cli`]: the headless commands (`check`, `record`, `replay`, `info`).
+//! - [`time`]: wall-clock helpers.
+
+pub use bar_live_protocol as protocol;
+
+pub mod cli;
+pub mod install;
+pub mod live;
+pub mod net;
+pub mod recording;
+pub mod review;
+pub mod sim;
+pub mod store;
+pub mod time;
