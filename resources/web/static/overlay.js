@@ -189,7 +189,10 @@
   BL.setValue = function (el, v, text) {
     const raw = typeof v === 'number' && isFinite(v) ? String(v) : '';
     if (el.getAttribute('data-value') !== raw) el.setAttribute('data-value', raw);
-    if (el.textContent !== text) el.textContent = text;
+    const n = el.firstChild;
+    if (n && n.nodeType === 3 && !n.nextSibling) {
+      if (n.nodeValue !== text) n.nodeValue = text;
+    } else if (el.textContent !== text) el.textContent = text;
   };
   BL.safeColor = (c) => (typeof c === 'string' && /^#[0-9a-fA-F]{6}$/.test(c) ? c : '#888888');
   /** Relative luminance 0..1 of '#rrggbb'. */
