@@ -164,6 +164,7 @@
       players: bool('players', true),
       spark: bool('spark', true),
       legend: bool('legend', true),
+      cols: numIn(get('cols'), 1, 16),
       pct: bool('pct', true),
       clock: bool('clock', false),
     };
@@ -479,21 +480,28 @@
     const content = root.querySelector('.bl-content');
     if (content && !content.firstElementChild) {
       // nothing to show (waiting, connecting): a small, fixed-looking size
-      const px = Math.min(22, Math.max(10, Math.min(W / 25, H / 10)));
-      root.style.fontSize = px + 'px';
-      return;
+      const px = Math.min(22, Math.max(10, Math.min(W / 25, H / 10))) * Math.min(2, o.scale || 1);
+      root.style.fontSize = Math.round(px * 100) / 100 + 'px';
+      return 1;
     }
     if (o.mode === 'fill') {
       f = Math.min(W / (o.designWidth || 640), H / (o.designHeight || 360));
     } else {
-      root.style.fontSize = base + 'px';
-      const w = root.offsetWidth, h = root.offsetHeight;
-      if (w < 4 || h < 4) f = Math.min(W / 320, H / 180);
-      else f = Math.min(W / w, H / h);
+      f = BL.measureFit(root, base);
     }
     f = Math.max(0.05, f) * (o.scale || 1);
     // round to 1/100 px so repeated fits do not jitter
     root.style.fontSize = Math.round(base * f * 100) / 100 + 'px';
+    return f;
+  };
+  /** How much the root (at the base font size) could grow to fit the viewport: min(W/w, H/h). */
+  BL.measureFit = function (root, base) {
+    base = base || parseFloat(BL.cssVar('--bl-font-size', '16px')) || 16;
+    const W = window.innerWidth || 1, H = window.innerHeight || 1;
+    root.style.fontSize = base + 'px';
+    const w = root.offsetWidth, h = root.offsetHeight;
+    if (w < 4 || h < 4) return Math.min(W / 320, H / 180);
+    return Math.min(W / w, H / h);
   };
 
   // ---------------------------------------------------------------- connection
