@@ -67,7 +67,7 @@
     const neg = v < 0 ? '\u2212' : '';
     let s;
     if (a < 100) s = trim0(a.toFixed(1));
-    else if (a < 1e3) s = a.toFixed(0);
+    else if (a < 999.5) s = a.toFixed(0);
     else if (a < 9.95e3) s = trim0((a / 1e3).toFixed(1)) + 'k';
     else if (a < 999.5e3) s = (a / 1e3).toFixed(0) + 'k';
     else if (a < 9.95e6) s = trim0((a / 1e6).toFixed(1)) + 'M';
@@ -156,7 +156,7 @@
       team,
       metrics: BL.parseMetrics(get('metrics'), d.metrics),
       minutes: numIn(get('minutes'), 1, 60) || d.minutes,
-      scale: numIn(get('scale'), 0.1, 10) || 1,
+      scale: numIn(get('scale'), 0, 10) || 1,
       theme,
       delay: Math.round(numIn(get('delay'), 0, 600) || 0),
       allies: idList(get('allies')),
@@ -231,11 +231,13 @@
       this.t = [];
       this.data = {}; // 'team:0' -> { metal_income: [...] }
     }
-    _series(key) {
+    /** The series of `key`, created with n nulls (default: one per point) if it is new. */
+    _series(key, n) {
       let s = this.data[key];
       if (!s) {
         s = this.data[key] = {};
-        for (const m of this.metrics) s[m] = new Array(this.t.length).fill(null);
+        const len = n === undefined ? this.t.length : n;
+        for (const m of this.metrics) s[m] = new Array(len).fill(null);
       }
       return s;
     }
@@ -277,7 +279,8 @@
         for (const e of list || []) {
           const key = prefix + e[idField];
           seen[key] = true;
-          const s = this._series(key);
+          const s = this._series(key, this.t.length - 1);
+          if (s[this.metrics[0]] && s[this.metrics[0]].length >= this.t.length) continue; // listed twice
           for (const m of this.metrics) s[m].push(BL.num(e.values ? e.values[m] : null));
         }
       };
@@ -491,7 +494,7 @@
     }
     f = Math.max(0.05, f) * (o.scale || 1);
     // round to 1/100 px so repeated fits do not jitter
-    root.style.fontSize = Math.round(base * f * 100) / 100 + 'px';
+    root.style.fontSize = Math.max(1, Math.round(base * f * 100) / 100) + 'px';
     return f;
   };
   /** How much the root (at the base font size) could grow to fit the viewport: min(W/w, H/h). */
