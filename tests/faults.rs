@@ -24,10 +24,7 @@ const WAIT: Duration = Duration::from_secs(10);
 fn start_server() -> (Server, Receiver<NetEvent>, String) {
     let (tx, rx) = bounded(4096);
     let server = Server::start(
-        ServerConfig {
-            listen: "127.0.0.1:0".into(),
-            max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
-        },
+        ServerConfig::new("127.0.0.1:0", DEFAULT_MAX_FRAME_BYTES),
         tx,
         Arc::new(NoWake),
     )

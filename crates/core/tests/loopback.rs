@@ -94,10 +94,7 @@ fn expected_payloads(mut game: SimGame) -> Vec<Vec<u8>> {
 fn start_server(max_frame_bytes: u32) -> (Server, Receiver<NetEvent>, String) {
     let (tx, rx) = bounded(4096);
     let server = Server::start(
-        ServerConfig {
-            listen: "127.0.0.1:0".into(),
-            max_frame_bytes,
-        },
+        ServerConfig::new("127.0.0.1:0", max_frame_bytes),
         tx,
         Arc::new(NoWake),
     )
@@ -326,10 +323,7 @@ fn listen_failure_is_an_error_and_an_event() {
     let addr = taken.local_addr().unwrap().to_string();
     let (tx, rx) = bounded(4);
     let r = Server::start(
-        ServerConfig {
-            listen: addr.clone(),
-            max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
-        },
+        ServerConfig::new(addr.clone(), DEFAULT_MAX_FRAME_BYTES),
         tx,
         Arc::new(NoWake),
     );

@@ -30,10 +30,7 @@ pub struct RecordReport {
 pub fn run(opts: &RecordOptions) -> anyhow::Result<RecordReport> {
     let (tx, rx) = bounded(1024);
     let mut server = Server::start(
-        ServerConfig {
-            listen: opts.listen.clone(),
-            max_frame_bytes: opts.max_frame_bytes,
-        },
+        ServerConfig::new(opts.listen.clone(), opts.max_frame_bytes),
         tx,
         Arc::new(NoWake),
     )

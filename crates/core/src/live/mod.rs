@@ -1,5 +1,15 @@
-//! The live link: what the widget streams, applied to a store, with the link's state and the recording.
+//! The live link: what the widget streams, applied to a store, with the link's status and the recording.
+//!
+//! - [`link`]: [`LiveLink`], the threads (listener, link, recorder) and the commands the UI sends them.
+//! - [`session`]: [`Session`], the state they produce (pure, tested without sockets).
+//! - [`recorder`]: the recorder thread (auto-recordings, flush and sync off the UI).
+//! - [`timeline`]: when each update arrived, for the stream delay.
 
+pub mod link;
+pub mod recorder;
 pub mod session;
+pub mod timeline;
 
-pub use session::{LinkState, RecordPolicy, Session};
+pub use link::{LinkCommand, LinkConfig, LinkError, LiveLink};
+pub use session::{Action, LinkState, RecordPolicy, RecorderEvent, Session};
+pub use timeline::Timeline;

@@ -1,17 +1,25 @@
-//! The live session: applies reader-thread events to the store, tracks the link's truth for the status
-//! bar, and records every connected game. No drawing here, so all of it is testable.
+//! The live session: what the reader threads report, applied to the store and to the link's status.
+//!
+//! Pure state, no I/O: [`Session::handle`] applies one event and says what should happen because of it
+//! ([`Action`]: record this frame, push the widget settings, start a new recording). The link thread
+//! ([`super::LiveLink`]) carries the actions out on its own threads, so all of this is testable.
 
 use std::collections::VecDeque;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+#[cfg(test)]
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
+use super::timeline::Timeline;
 use crate::net::{ConnId, NetEvent};
 use crate::protocol::{Command, Hello, WidgetConfig, WidgetMessage};
-use crate::recording::{EXTENSION, Recorder};
 use crate::store::Store;
 
 /// Protocol errors kept for display.
-const MAX_KEPT_ERRORS: usize = 20;
+pub const MAX_KEPT_ERRORS: usize = 20;
+/// Player commands (`/livedata overlay lock`) kept until the UI takes them.
+const MAX_PENDING_COMMANDS: usize = 32;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum LinkState {
@@ -22,103 +30,188 @@ pub enum LinkState {
 }
 
 /// Where auto-recordings go and how many to keep.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RecordPolicy {
     pub enabled: bool,
     pub dir: PathBuf,
     pub keep_last: u32,
 }
 
-pub struct Session {
-    pub store: Store,
-    pub link: LinkState,
+/// What the session wants done after an event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// A widget said hello: send it the wanted settings.
+    PushConfig,
+    /// A new game: start a new recording file for it (after closing the current one, if any).
+    StartRecording { map: String },
+    /// Append one received frame to the current recording.
+    Record {
+        conn: ConnId,
+        received_unix_ms: u64,
+        payload: Arc<[u8]>,
+    },
+    /// The connection ended: get what was received onto the disk.
+    FlushRecording,
+    /// Close the current recording (recording switched off).
+    FinishRecording,
+}
+
+/// The link to the widget as the status bar shows it.
+#[derive(Debug, Clone)]
+pub struct LinkStatus {
+    pub state: LinkState,
     pub listen_addr: Option<String>,
     pub last_disconnect: Option<String>,
     pub last_message_at: Option<Instant>,
     pub messages: u64,
     pub bytes: u64,
-    pub protocol_errors: VecDeque<String>,
-    pub protocol_errors_total: u64,
-    /// The widget settings in force, from its last `config_ack` (or `hello`).
-    pub applied_config: Option<WidgetConfig>,
-    pub config_errors: Vec<String>,
-    /// Set when a hello arrived: the app should push its widget settings.
-    pub wants_config_push: bool,
-    /// Player commands from the widget (`/livedata overlay lock`), for the UI to act on.
-    pub commands: Vec<Command>,
-    pub last_test: Option<String>,
-    pub record: RecordPolicy,
-    pub recorder: Option<Recorder>,
-    recorded_map: Option<String>,
-    recorded_frame: u32,
-    pub recording_error: Option<String>,
-    pub recordings_written: Vec<PathBuf>,
+    /// The newest protocol errors (at most [`MAX_KEPT_ERRORS`]).
+    pub errors: VecDeque<String>,
+    pub errors_total: u64,
 }
 
-impl Session {
-    pub fn new(record: RecordPolicy) -> Session {
-        Session {
-            store: Store::new(),
-            link: LinkState::Starting,
+impl Default for LinkStatus {
+    fn default() -> Self {
+        LinkStatus {
+            state: LinkState::Starting,
             listen_addr: None,
             last_disconnect: None,
             last_message_at: None,
             messages: 0,
             bytes: 0,
-            protocol_errors: VecDeque::new(),
-            protocol_errors_total: 0,
-            applied_config: None,
-            config_errors: Vec::new(),
-            wants_config_push: false,
-            commands: Vec::new(),
-            last_test: None,
-            record,
-            recorder: None,
-            recorded_map: None,
-            recorded_frame: 0,
-            recording_error: None,
-            recordings_written: Vec::new(),
+            errors: VecDeque::new(),
+            errors_total: 0,
+        }
+    }
+}
+
+/// The widget's settings: what the app wants, and what the widget says is in force.
+#[derive(Debug, Clone, Default)]
+pub struct WidgetStatus {
+    /// The settings the app pushes on every hello (`None`: leave the widget as it is).
+    pub wanted: Option<WidgetConfig>,
+    /// In force in the widget, from its last `config_ack` (or `hello`).
+    pub applied: Option<WidgetConfig>,
+    /// What the widget refused in its last `config_ack`.
+    pub errors: Vec<String>,
+    pub last_test: Option<String>,
+}
+
+/// The current recording as the UI shows it; the file itself is written on the recorder thread.
+#[derive(Debug, Clone)]
+pub struct RecordingStatus {
+    pub policy: RecordPolicy,
+    /// The file being written, once the recorder thread has created it.
+    pub current: Option<PathBuf>,
+    /// Frames handed to the recorder for the current file.
+    pub frames: u64,
+    /// Why recording stopped (disk full, permissions); cleared by the next successful start.
+    pub error: Option<String>,
+    /// Files closed so far, oldest first.
+    pub written: Vec<PathBuf>,
+    /// Frames go to the recorder (a file is open or being opened).
+    active: bool,
+    /// The game being recorded: its map and the newest game frame seen.
+    map: Option<String>,
+    frame: u32,
+}
+
+impl RecordingStatus {
+    fn new(policy: RecordPolicy) -> Self {
+        RecordingStatus {
+            policy,
+            current: None,
+            frames: 0,
+            error: None,
+            written: Vec::new(),
+            active: false,
+            map: None,
+            frame: 0,
+        }
+    }
+
+    pub fn active(&self) -> bool {
+        self.active
+    }
+}
+
+/// What the recorder thread reports back (see [`super::recorder`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecorderEvent {
+    Started(PathBuf),
+    Finished(PathBuf),
+    Failed(String),
+}
+
+pub struct Session {
+    pub store: Store,
+    pub link: LinkStatus,
+    pub widget: WidgetStatus,
+    pub recording: RecordingStatus,
+    /// Receive time of every update of the current game, for the stream delay.
+    pub timeline: Timeline,
+    /// Player commands from the widget for the UI to act on (oldest first, bounded).
+    commands: VecDeque<Command>,
+}
+
+impl Session {
+    pub fn new(policy: RecordPolicy) -> Session {
+        Session {
+            store: Store::new(),
+            link: LinkStatus::default(),
+            widget: WidgetStatus::default(),
+            recording: RecordingStatus::new(policy),
+            timeline: Timeline::default(),
+            commands: VecDeque::new(),
         }
     }
 
     pub fn connected(&self) -> bool {
-        matches!(self.link, LinkState::Connected { .. })
+        matches!(self.link.state, LinkState::Connected { .. })
     }
 
-    /// Applies one event from the reader thread.
-    pub fn handle(&mut self, event: NetEvent) {
+    /// Takes the player commands received since the last call.
+    pub fn take_commands(&mut self) -> Vec<Command> {
+        self.commands.drain(..).collect()
+    }
+
+    /// Applies one event from the reader threads; the actions it calls for are appended to `out`.
+    pub fn handle(&mut self, event: NetEvent, out: &mut Vec<Action>) {
         match event {
             NetEvent::Listening { addr } => {
-                self.listen_addr = Some(addr.to_string());
-                self.link = LinkState::Listening {
+                self.link.listen_addr = Some(addr.to_string());
+                self.link.state = LinkState::Listening {
                     addr: addr.to_string(),
                 };
             }
             NetEvent::ListenFailed { addr, error } => {
-                self.link = LinkState::ListenFailed { addr, error }
+                self.link.state = LinkState::ListenFailed { addr, error }
             }
             NetEvent::Connected { conn, peer } => {
-                self.link = LinkState::Connected {
+                self.link.state = LinkState::Connected {
                     conn,
                     peer: peer.to_string(),
                 };
             }
             NetEvent::Disconnected { conn, reason } => {
                 // A replaced connection's goodbye must not hide the new one.
-                if matches!(self.link, LinkState::Connected { conn: c, .. } if c == conn) {
-                    self.link = LinkState::Listening {
-                        addr: self.listen_addr.clone().unwrap_or_default(),
+                if matches!(self.link.state, LinkState::Connected { conn: c, .. } if c == conn) {
+                    self.link.state = LinkState::Listening {
+                        addr: self.link.listen_addr.clone().unwrap_or_default(),
                     };
-                    self.last_disconnect = Some(reason);
+                    self.link.last_disconnect = Some(reason);
                 }
-                self.flush_recording();
+                if self.recording.active {
+                    out.push(Action::FlushRecording);
+                }
             }
             NetEvent::ProtocolError { conn, error } => {
-                self.protocol_errors_total += 1;
-                if self.protocol_errors.len() == MAX_KEPT_ERRORS {
-                    self.protocol_errors.pop_front();
+                self.link.errors_total += 1;
+                if self.link.errors.len() == MAX_KEPT_ERRORS {
+                    self.link.errors.pop_front();
                 }
-                self.protocol_errors
+                self.link
+                    .errors
                     .push_back(format!("connection {conn}: {error}"));
             }
             NetEvent::Message {
@@ -127,158 +220,113 @@ impl Session {
                 payload,
                 message,
             } => {
-                self.messages += 1;
-                self.bytes += payload.len() as u64;
-                self.last_message_at = Some(Instant::now());
+                self.link.messages += 1;
+                self.link.bytes += payload.len() as u64;
+                self.link.last_message_at = Some(Instant::now());
                 if let WidgetMessage::Hello(h) = &message.body {
-                    self.on_hello(h);
+                    self.on_hello(h, out);
                 }
-                self.record_frame(conn, received_unix_ms, &payload);
-                self.apply(&message.body);
+                if self.recording.active {
+                    self.recording.frames += 1;
+                    out.push(Action::Record {
+                        conn,
+                        received_unix_ms,
+                        payload,
+                    });
+                }
+                self.apply(&message.body, received_unix_ms);
             }
         }
     }
 
-    /// Applies a decoded message that needs no recording (also used by review playback).
-    pub fn apply(&mut self, body: &WidgetMessage) {
+    /// Applies a decoded message received at `received_unix_ms`.
+    pub fn apply(&mut self, body: &WidgetMessage, received_unix_ms: u64) {
         match body {
             WidgetMessage::ConfigAck(ack) => {
-                self.applied_config = Some(ack.config.clone());
-                self.config_errors = ack.errors.clone();
+                self.widget.applied = Some(ack.config.clone());
+                self.widget.errors = ack.errors.clone();
             }
-            WidgetMessage::Command(c) => self.commands.push(c.clone()),
-            WidgetMessage::Test(t) => self.last_test = Some(t.text.clone()),
-            WidgetMessage::Update(u) => self.recorded_frame = self.recorded_frame.max(u.game_frame),
+            WidgetMessage::Command(c) => {
+                if self.commands.len() == MAX_PENDING_COMMANDS {
+                    self.commands.pop_front();
+                }
+                self.commands.push_back(c.clone());
+            }
+            WidgetMessage::Test(t) => self.widget.last_test = Some(t.text.clone()),
+            WidgetMessage::Update(u) => {
+                self.recording.frame = self.recording.frame.max(u.game_frame)
+            }
             _ => {}
         }
+        let updates = self.store.updates;
         self.store.ingest(body);
+        if self.store.updates == 0 {
+            self.timeline.clear();
+        } else if self.store.updates != updates {
+            if self.store.updates == 1 {
+                self.timeline.clear(); // a new game started over in the store
+            }
+            self.timeline
+                .push(received_unix_ms, self.store.last_game_seconds);
+        }
     }
 
-    fn on_hello(&mut self, hello: &Hello) {
-        self.applied_config = Some(WidgetConfig {
+    fn on_hello(&mut self, hello: &Hello, out: &mut Vec<Action>) {
+        self.widget.applied = Some(WidgetConfig {
             interval_frames: Some(hello.config.interval_frames),
             level: Some(hello.config.level),
-            max_units: None,
+            ..WidgetConfig::default()
         });
-        self.wants_config_push = true;
-        let same_game = self.recorded_map.as_deref() == Some(hello.game.map_name.as_str())
-            && hello.game.game_frame >= self.recorded_frame;
-        if self.recorder.is_some() && same_game {
+        out.push(Action::PushConfig);
+        let rec = &mut self.recording;
+        let same_game = rec.map.as_deref() == Some(hello.game.map_name.as_str())
+            && hello.game.game_frame >= rec.frame;
+        if rec.active && same_game {
             return; // a reconnect mid-game continues the same file
         }
-        self.finish_recording();
-        self.recorded_map = Some(hello.game.map_name.clone());
-        self.recorded_frame = hello.game.game_frame;
-        if self.record.enabled {
-            self.start_recording(&hello.game.map_name);
+        rec.map = Some(hello.game.map_name.clone());
+        rec.frame = hello.game.game_frame;
+        if rec.policy.enabled {
+            rec.active = true;
+            rec.frames = 0;
+            out.push(Action::StartRecording {
+                map: hello.game.map_name.clone(),
+            });
+        } else if rec.active {
+            rec.active = false;
+            out.push(Action::FinishRecording);
         }
     }
 
-    fn start_recording(&mut self, map: &str) {
-        let now_ms = crate::time::unix_ms();
-        let path = self.record.dir.join(recording_file_name(now_ms, map));
-        let result = std::fs::create_dir_all(&self.record.dir)
-            .map_err(anyhow::Error::from)
-            .and_then(|_| Recorder::create(&path, now_ms, "live").map_err(anyhow::Error::from));
-        match result {
-            Ok(r) => {
-                log::info!("recording to {}", path.display());
-                self.recorder = Some(r);
-                self.recording_error = None;
-                prune_recordings(&self.record.dir, self.record.keep_last, &path);
+    /// Changes where and whether games are recorded; switching recording off closes the current file.
+    pub fn set_record_policy(&mut self, policy: RecordPolicy, out: &mut Vec<Action>) {
+        if !policy.enabled && self.recording.active {
+            self.recording.active = false;
+            out.push(Action::FinishRecording);
+        }
+        self.recording.policy = policy;
+    }
+
+    /// Applies what the recorder thread reports.
+    pub fn on_recorder(&mut self, event: RecorderEvent) {
+        let rec = &mut self.recording;
+        match event {
+            RecorderEvent::Started(path) => {
+                rec.current = Some(path);
+                rec.error = None;
             }
-            Err(e) => {
-                self.fail_recording(format!("cannot start recording {}: {e}", path.display()))
+            RecorderEvent::Finished(path) => {
+                if rec.current.as_ref() == Some(&path) {
+                    rec.current = None;
+                }
+                rec.written.push(path);
             }
-        }
-    }
-
-    fn record_frame(&mut self, conn: ConnId, received_unix_ms: u64, payload: &[u8]) {
-        if let Some(r) = self.recorder.as_mut()
-            && let Err(e) = r.append(conn, received_unix_ms, payload)
-        {
-            let path = r.path().display().to_string();
-            self.fail_recording(format!("recording to {path} stopped: {e}"));
-        }
-    }
-
-    /// A recording failure (disk full, permissions) stops recording; the live view goes on.
-    fn fail_recording(&mut self, message: String) {
-        log::error!("{message}");
-        self.recording_error = Some(message);
-        self.recorder = None;
-    }
-
-    /// Call about once a second so records reach the disk within a second.
-    pub fn tick(&mut self) {
-        if let Some(r) = self.recorder.as_mut()
-            && let Err(e) = r.tick()
-        {
-            self.fail_recording(format!("recording flush failed: {e}"));
-        }
-    }
-
-    fn flush_recording(&mut self) {
-        if let Some(r) = self.recorder.as_mut()
-            && let Err(e) = r.flush()
-        {
-            self.fail_recording(format!("recording flush failed: {e}"));
-        }
-    }
-
-    /// Closes the current recording (new game, app exit, recording switched off).
-    pub fn finish_recording(&mut self) {
-        if let Some(r) = self.recorder.take() {
-            match r.finish() {
-                Ok(p) => self.recordings_written.push(p),
-                Err(e) => self.fail_recording(format!("closing the recording failed: {e}")),
+            RecorderEvent::Failed(message) => {
+                log::error!("{message}");
+                rec.error = Some(message);
+                rec.current = None;
+                rec.active = false;
             }
-        }
-    }
-}
-
-/// `2026-11-26_19-04-05_Supreme_Isthmus.barlive` (UTC).
-pub fn recording_file_name(unix_ms: u64, map: &str) -> String {
-    let mut safe: String = map
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    safe.truncate(60);
-    if safe.is_empty() {
-        safe.push_str("game");
-    }
-    format!("{}_{safe}.{EXTENSION}", crate::time::utc_stamp(unix_ms))
-}
-
-/// Deletes the oldest recordings beyond `keep_last` (never `current`). 0 keeps everything.
-pub fn prune_recordings(dir: &Path, keep_last: u32, current: &Path) {
-    if keep_last == 0 {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == EXTENSION))
-        .collect();
-    // Names start with a UTC timestamp, so name order is age order.
-    files.sort();
-    let excess = files.len().saturating_sub(keep_last as usize);
-    for old in files.into_iter().take(excess) {
-        if old == current {
-            continue;
-        }
-        match std::fs::remove_file(&old) {
-            Ok(()) => log::info!("removed old recording {}", old.display()),
-            Err(e) => log::warn!("could not remove old recording {}: {e}", old.display()),
         }
     }
 }

