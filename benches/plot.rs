@@ -13,7 +13,7 @@
 //!     derived series extended by one sample, every line decimated again for the new range);
 //!   - `…/steady`: nothing new (the other frames: cached lines copied out);
 //!   - `…/cold_budgeted` (printed, not a criterion row): the cold frame spread over frames with the
-//!     app's `plots::PREP_BUDGET` per frame, as the dashboard does: frames until complete, slowest frame;
+//!     app's `plots::prepare::PREP_BUDGET` per frame, as the dashboard does: frames until complete, slowest frame;
 //!   - `…/reference`: no caches (fresh copies, ally sums, transforms and decimation every frame), for
 //!     the before/after ratio within one run on a noisy machine.
 
@@ -21,12 +21,19 @@ use std::collections::HashSet;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use bar_live_app::app::plots::{self, Entity, ViewOptions};
+use bar_live_app::app::plots::{self, ViewOptions};
 use bar_live_core::protocol::WidgetMessage;
 use bar_live_core::sim::{SimGame, SimOptions};
 use bar_live_core::store::decimate::BucketCache;
+use bar_live_core::store::{Kind, STATS_PERIOD_S, SeriesOf, TeamSeries};
 use bar_live_core::store::{Metric, Store, ValueMode, decimate_minmax};
 use criterion::{Criterion, criterion_group, criterion_main};
+
+#[path = "../tests/oracle/prepare_lines.rs"]
+mod prepare_oracle;
+#[path = "../crates/core/tests/oracle/store.rs"]
+mod store_oracle;
+use prepare_oracle::prepare_lines_reference;
 
 const COLUMNS: usize = 600;
 
@@ -68,7 +75,7 @@ fn view(per_ally: bool, mode: ValueMode) -> ViewOptions {
         mode,
         rate_factor: 1.0,
         rate_suffix: "/s",
-        hidden: HashSet::<Entity>::new(),
+        hidden: HashSet::<SeriesOf>::new(),
         highlighted: None,
         dark: true,
     }
@@ -81,7 +88,7 @@ fn cold_budgeted(store: &Store, view: &ViewOptions, t1: f64) -> (usize, Duration
     let mut from_line = 0;
     for frame in 1.. {
         let start = Instant::now();
-        let mut budget = plots::PrepBudget::until(start + plots::PREP_BUDGET);
+        let mut budget = plots::PrepBudget::until(start + plots::prepare::PREP_BUDGET);
         black_box(plots::prepare_dashboard(
             store,
             view,
@@ -100,7 +107,7 @@ fn cold_budgeted(store: &Store, view: &ViewOptions, t1: f64) -> (usize, Duration
 
 fn dashboard(store: &Store, view: &ViewOptions, t1: f64, reference: bool) -> usize {
     let prepare = if reference {
-        plots::prepare_lines_reference
+        prepare_lines_reference
     } else {
         plots::prepare_lines
     };
@@ -182,9 +189,7 @@ fn bench(c: &mut Criterion) {
     for (name, per_ally) in [("card_team", false), ("card_ally", true)] {
         let v = view(per_ally, ValueMode::PerSecond);
         g.bench_function(format!("{name}/reference"), |b| {
-            b.iter(|| {
-                black_box(plots::prepare_lines_reference(&store, &card, &v, 0.0, t1, COLUMNS).len())
-            })
+            b.iter(|| black_box(prepare_lines_reference(&store, &card, &v, 0.0, t1, COLUMNS).len()))
         });
         g.bench_function(format!("{name}/cold"), |b| {
             b.iter(|| {

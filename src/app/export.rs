@@ -1,14 +1,84 @@
-//! Export of the visible series to CSV, and of the window to PNG.
+//! Export of the visible series to CSV, and of the plot area to PNG (`<data dir>/exports/`).
 
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
-use super::plots::{DASHBOARD, Entity, ViewOptions, entities, entity_name, entity_values};
-use bar_live_core::store::Store;
+use egui::Ui;
 
-/// One row per sample time, one column per (entity, metric) of the dashboard, up to `end_t`.
+use super::Paths;
+
+use super::plots::{DASHBOARD, ViewOptions, with_series_values};
+use bar_live_core::store::{SeriesOf, Store};
+
+/// The export buttons' state: where the dashboard was drawn (for PNG) and the last export's outcome
+/// (written by the screenshot callback, which runs later).
+#[derive(Debug, Default)]
+pub struct Exports {
+    pub dashboard_rect: Option<egui::Rect>,
+    result: Arc<Mutex<Option<String>>>,
+}
+
+impl Exports {
+    /// The outcome of an export finished since the last call.
+    pub fn take_result(&self) -> Option<String> {
+        self.result.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+
+    fn set_result(&self, message: String) {
+        *self.result.lock().unwrap_or_else(|p| p.into_inner()) = Some(message);
+    }
+}
+
+pub fn export_buttons_ui(
+    ui: &mut Ui,
+    exports: &mut Exports,
+    store: &Store,
+    view: &ViewOptions,
+    end_t: f64,
+    paths: &Paths,
+) {
+    let dir = paths.data_dir.join("exports");
+    let stamp = bar_live_core::time::utc_stamp(bar_live_core::time::unix_ms());
+    if ui
+        .button("Export CSV")
+        .on_hover_text("The visible series, one column per team and metric")
+        .clicked()
+    {
+        let path = dir.join(format!("{stamp}.csv"));
+        let result = std::fs::create_dir_all(&dir)
+            .and_then(|_| std::fs::write(&path, csv(store, view, end_t)));
+        exports.set_result(match result {
+            Ok(()) => format!("CSV saved to {}", path.display()),
+            Err(e) => format!("CSV export failed: {e}"),
+        });
+    }
+    if ui
+        .button("Export PNG")
+        .on_hover_text("The plot area as an image")
+        .clicked()
+        && let Some(rect) = exports.dashboard_rect
+    {
+        let path = dir.join(format!("{stamp}.png"));
+        let ppp = ui.ctx().pixels_per_point();
+        let result = Arc::clone(&exports.result);
+        let _ = std::fs::create_dir_all(&dir);
+        let ctx = ui.ctx().clone();
+        ui.ctx().request_screenshot(move |image| {
+            let msg = match save_png(&image, rect, ppp, &path) {
+                Ok(()) => format!("PNG saved to {}", path.display()),
+                Err(e) => format!("PNG export failed: {e:#}"),
+            };
+            *result.lock().unwrap_or_else(|p| p.into_inner()) = Some(msg);
+            ctx.request_repaint();
+        });
+    }
+}
+
+/// One row per sample time, one column per (series, metric) of the dashboard, up to `end_t`.
 pub fn csv(store: &Store, view: &ViewOptions, end_t: f64) -> String {
-    let visible: Vec<Entity> = entities(store, view.per_ally)
+    let visible: Vec<SeriesOf> = store
+        .series_list(view.per_ally)
         .into_iter()
         .filter(|e| !view.hidden.contains(e))
         .collect();
@@ -17,9 +87,11 @@ pub fn csv(store: &Store, view: &ViewOptions, end_t: f64) -> String {
     for card in DASHBOARD {
         for &m in card.metrics {
             for &e in &visible {
-                let name = entity_name(store, e).replace([',', '"', '\n'], " ");
+                let name = store.series_name(e).replace([',', '"', '\n'], " ");
                 let _ = write!(header, ",{name} {}", m.key());
-                columns.push(entity_values(store, e, m, view));
+                columns.push(with_series_values(store, e, m, view, |t, v| {
+                    (t.to_vec(), v.to_vec())
+                }));
             }
         }
     }
@@ -106,7 +178,7 @@ mod tests {
         assert_eq!(lines.len(), 1 + 60, "two samples per second up to 30 s");
         let cols = lines[0].split(',').count();
         assert!(lines[1..].iter().all(|l| l.split(',').count() == cols));
-        view.hidden.insert(Entity::Team(1));
+        view.hidden.insert(SeriesOf::Team(1));
         assert!(
             !csv(&store, &view, 30.0)
                 .lines()

@@ -1,37 +1,33 @@
 //! The egui desktop app: live dashboard, overlay, settings, recordings and review.
 //!
-//! Threads: the listener's reader threads send [`NetEvent`]s over a bounded channel; `logic` drains them
-//! under a time budget and never blocks; drawing happens in `ui` (see `views.rs`).
+//! The live link ([`bar_live_core::live::LiveLink`]) runs the listener, the session and the recorder on
+//! their own threads; each frame the UI locks the ready session once, draws the tabs from it, and sends
+//! what the user asked for back as [`LinkCommand`]s. Tabs are components: each has its state struct and a
+//! `*_ui` function, and asks the app for anything beyond its own state through [`Request`]s.
 
 pub mod export;
+pub mod legend;
+pub mod live;
 pub mod overlay;
 pub mod plots;
+pub mod recordings;
+pub mod review;
 pub mod settings;
-mod views;
+pub mod settings_tab;
+pub mod status_bar;
 pub mod waker;
+pub mod widget_tab;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, bounded};
-
-use bar_live_core::live::{RecordPolicy, Session};
-use bar_live_core::net::{NetEvent, Server, ServerConfig};
-use bar_live_core::protocol::{AppMessage, WidgetConfig};
+use bar_live_core::live::{LinkCommand, LinkConfig, LiveLink, RecordPolicy, Session};
+use bar_live_core::protocol::WidgetConfig;
 use bar_live_core::review::Review;
-use bar_live_core::store::ValueMode;
-use plots::{DashboardState, Entity, ViewOptions};
+use bar_live_core::sim::{SimGame, SimOptions, SimThread, Speed};
+use bar_live_core::store::{Store, ValueMode};
 use settings::{Paths, Settings, Theme};
-
-/// Events waiting in the channel before the reader threads block (back-pressure into TCP). A game sends
-/// ~2 messages per second; only a fast replay fills it, and a decoded 16-team update with its raw frame is
-/// ~40 KB, so 256 keeps the backlog near 10 MB (4096 let a max-speed replay park ~250 MB in the heap).
-const EVENT_CHANNEL_CAPACITY: usize = 256;
-/// Longest time one frame may spend applying events, so the UI stays responsive under load.
-const DRAIN_BUDGET: Duration = Duration::from_millis(8);
 
 /// What the command line asks the app to do at start.
 #[derive(Debug, Default, Clone)]
@@ -75,15 +71,37 @@ impl Tab {
         }
     }
     fn parse(s: &str) -> Option<Tab> {
-        match s {
-            "live" => Some(Tab::Live),
-            "review" => Some(Tab::Review),
-            "recordings" => Some(Tab::Recordings),
-            "settings" => Some(Tab::Settings),
-            "widget" => Some(Tab::Widget),
-            _ => None,
-        }
+        Tab::ALL
+            .into_iter()
+            .find(|t| format!("{t:?}").eq_ignore_ascii_case(s))
     }
+}
+
+/// What a component asks of the app; carried out after the frame is drawn.
+#[derive(Debug)]
+pub enum Request {
+    OpenRecording(PathBuf),
+    OpenDemo,
+    StartSimulator,
+    ShowTab(Tab),
+    Notice(String),
+    Status(String),
+    /// Validated settings from the editor, to apply and save.
+    ApplySettings(Box<Settings>),
+    /// Settings changed in place (legend toggles, overlay lock): save them.
+    SaveSettings,
+    /// The BAR data folder the widget was installed into, remembered for next time.
+    RememberBarDataDir(PathBuf),
+    Link(LinkCommand),
+}
+
+/// How the app was started: what `--listen`/`--allow-remote`/`--max-frame-bytes` allow for this run.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    pub allow_remote: bool,
+    pub max_frame_bytes: u32,
+    /// `--listen` from the command line: used for this run, never saved.
+    pub listen_override: Option<String>,
 }
 
 /// Runs the app until its window closes.
@@ -103,223 +121,206 @@ pub fn run(opts: LaunchOptions) -> anyhow::Result<()> {
     eframe::run_native(
         "bar-live",
         native,
-        Box::new(move |cc| Ok(Box::new(BarLiveApp::new(&cc.egui_ctx, opts, paths)))),
+        Box::new(move |cc| Ok(Box::new(BarLiveApp::new(&cc.egui_ctx, opts, paths)?))),
     )
     .map_err(|e| anyhow::anyhow!("{e}"))
-}
-
-struct SimHandle {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
 }
 
 pub struct BarLiveApp {
     paths: Paths,
     settings: Settings,
-    /// The settings panel edits this copy; "Save" validates and applies it.
-    draft: Settings,
-    draft_errors: Vec<String>,
-    notices: Vec<String>,
-    server: Option<Server>,
-    events: Receiver<NetEvent>,
-    events_tx: crossbeam_channel::Sender<NetEvent>,
-    max_frame_bytes: u32,
-    allow_remote: bool,
-    /// `--listen` from the command line: used for this run, never saved.
-    listen_override: Option<String>,
-    session: Session,
-    review: Option<Review>,
+    launch: Launch,
+    link: LiveLink,
+    sim: Option<SimThread>,
     tab: Tab,
-    hidden: std::collections::HashSet<Entity>,
-    highlighted: Option<Entity>,
-    axis_live: DashboardState,
-    axis_review: DashboardState,
+    live: live::LiveTab,
+    review: review::ReviewTab,
+    recordings: recordings::RecordingsTab,
+    editor: settings_tab::SettingsEditor,
+    widget: widget_tab::WidgetTab,
+    legend: legend::Legend,
     overlay_open: bool,
-    browser: bar_live_core::recording::browser::Browser,
-    browser_loaded: bool,
-    sim: Option<SimHandle>,
+    exports: export::Exports,
+    messages: status_bar::Messages,
     quit_at: Option<Instant>,
-    last_tick: Instant,
     last_frame: Instant,
-    dashboard_rect: Option<egui::Rect>,
-    export_result: Arc<Mutex<Option<String>>>,
-    bar_dir_text: String,
-    status_line: Option<String>,
 }
 
 impl BarLiveApp {
-    pub fn new(ctx: &egui::Context, opts: LaunchOptions, paths: Paths) -> BarLiveApp {
+    pub fn new(
+        ctx: &egui::Context,
+        opts: LaunchOptions,
+        paths: Paths,
+    ) -> std::io::Result<BarLiveApp> {
         let loaded = settings::load(&paths.settings_file);
         let settings = loaded.settings;
-        let mut notices: Vec<String> = loaded.warning.into_iter().collect();
+        let mut messages = status_bar::Messages::default();
+        messages.notices.extend(loaded.warning);
         apply_theme(ctx, settings.theme);
-        let (tx, rx) = bounded(EVENT_CHANNEL_CAPACITY);
-        let session = Session::new(record_policy(&settings, &paths));
-        let mut app = BarLiveApp {
-            draft: settings.clone(),
-            draft_errors: Vec::new(),
-            server: None,
-            events: rx,
-            events_tx: tx,
-            max_frame_bytes: opts.max_frame_bytes.max(1),
+        let launch = Launch {
             allow_remote: opts.allow_remote,
+            max_frame_bytes: opts.max_frame_bytes.max(1),
             listen_override: opts.listen.clone(),
-            session,
-            review: None,
+        };
+        let listen = launch
+            .listen_override
+            .clone()
+            .unwrap_or_else(|| settings.listen.clone());
+        let waker = Arc::new(waker::ThrottledWaker::new(ctx.clone()));
+        let link = LiveLink::start(
+            LinkConfig {
+                listen,
+                max_frame_bytes: launch.max_frame_bytes,
+                record: record_policy(&settings, &paths),
+                widget_config: Some(widget_config(&settings)),
+            },
+            waker,
+        )?;
+        let mut app = BarLiveApp {
+            editor: settings_tab::SettingsEditor::new(&settings),
+            widget: widget_tab::WidgetTab::new(&settings),
+            overlay_open: opts.overlay || settings.overlay.open_at_start,
             tab: opts
                 .tab
                 .as_deref()
                 .and_then(Tab::parse)
                 .unwrap_or(Tab::Live),
-            hidden: Default::default(),
-            highlighted: None,
-            axis_live: DashboardState::default(),
-            axis_review: DashboardState::default(),
-            overlay_open: opts.overlay || settings.overlay.open_at_start,
-            browser: Default::default(),
-            browser_loaded: false,
-            sim: None,
             quit_at: opts.quit_after.map(|d| Instant::now() + d),
-            last_tick: Instant::now(),
-            last_frame: Instant::now(),
-            dashboard_rect: None,
-            export_result: Arc::new(Mutex::new(None)),
-            bar_dir_text: settings
-                .bar_data_dir
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default(),
-            status_line: None,
             paths,
             settings,
-            notices: Vec::new(),
+            launch,
+            link,
+            sim: None,
+            live: Default::default(),
+            review: Default::default(),
+            recordings: Default::default(),
+            legend: Default::default(),
+            exports: Default::default(),
+            messages,
+            last_frame: Instant::now(),
         };
-        app.start_server(ctx);
-        if let Some(path) = &opts.open {
-            app.open_recording(path);
+        let mut requests = Vec::new();
+        if let Some(path) = opts.open {
+            requests.push(Request::OpenRecording(path));
         }
         if opts.simulate {
-            app.start_simulator();
+            requests.push(Request::StartSimulator);
         }
-        notices.append(&mut app.notices);
-        app.notices = notices;
-        app
+        app.handle_requests(ctx, requests);
+        Ok(app)
     }
 
-    fn start_server(&mut self, ctx: &egui::Context) {
-        if let Some(mut old) = self.server.take() {
-            old.shutdown();
+    fn session(&self) -> Arc<Mutex<Session>> {
+        self.link.session()
+    }
+
+    fn handle_requests(&mut self, ctx: &egui::Context, requests: Vec<Request>) {
+        for r in requests {
+            match r {
+                Request::OpenRecording(path) => match Review::open(&path) {
+                    Ok(r) => {
+                        if r.truncated {
+                            self.messages.notices.push(format!(
+                                "{} was cut short; loaded up to its last complete frame",
+                                r.title
+                            ));
+                        }
+                        self.review.show(r);
+                        self.tab = Tab::Review;
+                    }
+                    Err(e) => self.messages.notices.push(format!("{e:#}")),
+                },
+                Request::OpenDemo => match Review::demo() {
+                    Ok(r) => {
+                        self.review.show(r);
+                        self.tab = Tab::Review;
+                    }
+                    Err(e) => self
+                        .messages
+                        .notices
+                        .push(format!("the demo recording could not be read: {e:#}")),
+                },
+                Request::StartSimulator => self.start_simulator(),
+                Request::ShowTab(t) => self.tab = t,
+                Request::Notice(n) => self.messages.notices.push(n),
+                Request::Status(s) => self.messages.status = Some(s),
+                Request::ApplySettings(new) => self.apply_settings(ctx, *new),
+                Request::SaveSettings => self.save_settings(),
+                Request::RememberBarDataDir(dir) => {
+                    self.settings.bar_data_dir = Some(dir);
+                    self.save_settings();
+                }
+                Request::Link(c) => self.command(c),
+            }
         }
-        let listen = self
-            .listen_override
-            .clone()
-            .unwrap_or_else(|| self.settings.listen.clone());
-        let config = ServerConfig {
-            listen,
-            max_frame_bytes: self.max_frame_bytes,
-        };
-        if let Err(e) = bar_live_core::net::check_listen_addr(&config.listen, self.allow_remote) {
-            self.notices.push(e.to_string());
-            return;
-        }
-        let waker = Arc::new(waker::ThrottledWaker::new(ctx.clone()));
-        match Server::start(config, self.events_tx.clone(), waker) {
-            Ok(s) => self.server = Some(s),
-            Err(e) => log::error!("cannot listen: {e}"),
+    }
+
+    fn command(&mut self, c: LinkCommand) {
+        if let Err(e) = self.link.command(c) {
+            self.messages.notices.push(e.to_string());
         }
     }
 
     fn start_simulator(&mut self) {
-        if self.sim.is_some() {
+        if self.sim.as_ref().is_some_and(SimThread::running) {
             return;
         }
-        let Some(addr) = self.server.as_ref().and_then(Server::local_addr) else {
-            self.notices
+        let Some(addr) = self.link.local_addr() else {
+            self.messages
+                .notices
                 .push("the simulator needs the listener, which is not running".into());
             return;
         };
-        let stop = Arc::new(AtomicBool::new(false));
-        let stop2 = Arc::clone(&stop);
-        let game = bar_live_core::sim::SimGame::new(bar_live_core::sim::SimOptions {
+        let game = SimGame::new(SimOptions {
             teams: 6,
             minutes: 40.0,
             ..Default::default()
         });
-        let thread = std::thread::Builder::new()
-            .name("bar-live-simulator".into())
-            .spawn(move || {
-                if let Err(e) = bar_live_core::sim::run(
-                    &addr.to_string(),
-                    game,
-                    bar_live_core::sim::Speed::Factor(20.0),
-                    stop2,
-                ) {
-                    log::warn!("simulator stopped: {e:#}");
-                }
-            })
-            .ok();
-        self.sim = Some(SimHandle { stop, thread });
-    }
-
-    fn stop_simulator(&mut self) {
-        if let Some(mut s) = self.sim.take() {
-            s.stop.store(true, Ordering::SeqCst);
-            if let Some(t) = s.thread.take() {
-                let _ = t.join();
-            }
-        }
-    }
-
-    fn open_recording(&mut self, path: &std::path::Path) {
-        match Review::open(path) {
-            Ok(r) => {
-                if r.truncated {
-                    self.notices.push(format!(
-                        "{} was cut short; loaded up to its last complete frame",
-                        r.title
-                    ));
-                }
-                self.review = Some(r);
-                self.axis_review = DashboardState::default();
-                self.tab = Tab::Review;
-            }
-            Err(e) => self.notices.push(format!("{e:#}")),
-        }
-    }
-
-    fn open_demo(&mut self) {
-        match Review::demo() {
-            Ok(r) => {
-                self.review = Some(r);
-                self.axis_review = DashboardState::default();
-                self.tab = Tab::Review;
-            }
+        match SimThread::start(addr.to_string(), game, Speed::Factor(20.0)) {
+            Ok(s) => self.sim = Some(s),
             Err(e) => self
+                .messages
                 .notices
-                .push(format!("the demo recording could not be read: {e:#}")),
+                .push(format!("the simulator could not start: {e}")),
         }
     }
 
-    /// The config the widget should run with, from settings.
-    fn widget_config(&self) -> WidgetConfig {
-        WidgetConfig {
-            interval_frames: Some(self.settings.widget_interval_frames),
-            level: Some(self.settings.widget_level),
-            max_units: None,
+    /// Applies validated settings from the editor: theme, listener, recording, widget config.
+    fn apply_settings(&mut self, ctx: &egui::Context, mut new: Settings) {
+        // Runtime state edited elsewhere (overlay lock/position, legend toggles) is kept.
+        new.overlay.locked = self.settings.overlay.locked;
+        new.overlay.position = self.settings.overlay.position;
+        new.overlay.size = self.settings.overlay.size;
+        new.per_ally_team = self.settings.per_ally_team;
+        new.cumulative = self.settings.cumulative;
+        let old = std::mem::replace(&mut self.settings, new);
+        apply_theme(ctx, self.settings.theme);
+        let policy = record_policy(&self.settings, &self.paths);
+        if policy != record_policy(&old, &self.paths) {
+            self.command(LinkCommand::SetRecordPolicy(policy));
+        }
+        if self.settings.listen != old.listen {
+            self.launch.listen_override = None;
+            self.command(LinkCommand::Listen(self.settings.listen.clone()));
+        }
+        let config = widget_config(&self.settings);
+        if config != widget_config(&old) {
+            self.command(LinkCommand::SetWidgetConfig(config));
+        }
+        self.save_settings();
+        self.messages.status = Some("settings saved".into());
+    }
+
+    fn save_settings(&mut self) {
+        if let Err(e) = settings::save(&self.paths.settings_file, &self.settings) {
+            self.messages
+                .notices
+                .push(format!("settings not saved: {e:#}"));
         }
     }
 
-    fn push_widget_config(&mut self) {
-        let msg = AppMessage::Config(self.widget_config());
-        if let Some(server) = &self.server
-            && let Err(e) = server.send(&msg)
-        {
-            log::info!("widget config not sent: {e}");
-        }
-    }
-
-    fn view_options(&self, ctx: &egui::Context) -> ViewOptions {
-        ViewOptions {
+    fn view_options(&self, dark: bool) -> plots::ViewOptions {
+        plots::ViewOptions {
             per_ally: self.settings.per_ally_team,
             mode: if self.settings.cumulative {
                 ValueMode::Cumulative
@@ -328,35 +329,15 @@ impl BarLiveApp {
             },
             rate_factor: self.settings.rate_unit.factor(),
             rate_suffix: self.settings.rate_unit.suffix(),
-            hidden: self.hidden.clone(),
-            highlighted: self.highlighted,
-            dark: ctx.global_style().visuals.dark_mode,
+            hidden: self.legend.hidden.clone(),
+            highlighted: self.legend.highlighted,
+            dark,
         }
     }
 
-    fn save_settings(&mut self) {
-        if let Err(e) = settings::save(&self.paths.settings_file, &self.settings) {
-            self.notices.push(format!("settings not saved: {e:#}"));
-        }
-    }
-
-    /// Applies events from the reader threads within the time budget.
-    fn drain_events(&mut self, ctx: &egui::Context) {
-        let start = Instant::now();
-        while start.elapsed() < DRAIN_BUDGET {
-            match self.events.try_recv() {
-                Ok(ev) => self.session.handle(ev),
-                Err(_) => break,
-            }
-        }
-        if !self.events.is_empty() {
-            ctx.request_repaint();
-        }
-        if self.session.wants_config_push {
-            self.session.wants_config_push = false;
-            self.push_widget_config();
-        }
-        for cmd in std::mem::take(&mut self.session.commands) {
+    /// Player commands from the game (`/livedata overlay lock`).
+    fn game_commands(&mut self, ctx: &egui::Context, session: &mut Session) {
+        for cmd in session.take_commands() {
             if cmd.name == "overlay" {
                 let msg = overlay::apply_command(
                     &mut self.settings.overlay,
@@ -367,30 +348,159 @@ impl BarLiveApp {
                     overlay::viewport_id(),
                     egui::ViewportCommand::MousePassthrough(self.settings.overlay.locked),
                 );
-                self.status_line = Some(format!("from the game: {msg}"));
+                self.messages.status = Some(format!("from the game: {msg}"));
             } else {
-                self.status_line = Some(format!("unknown command from the game: {}", cmd.name));
+                self.messages.status = Some(format!("unknown command from the game: {}", cmd.name));
             }
         }
-        if self.last_tick.elapsed() >= Duration::from_secs(1) {
-            self.last_tick = Instant::now();
-            self.session.tick();
+    }
+
+    fn main_ui(&mut self, ui: &mut egui::Ui, session: &Session, requests: &mut Vec<Request>) {
+        let ctx = ui.ctx().clone();
+        egui::Panel::top("tabs").show(ui, |ui| self.tab_bar_ui(ui, &ctx));
+        egui::Panel::bottom("status").show(ui, |ui| {
+            status_bar::status_bar_ui(ui, session, self.settings.auto_record, &self.messages)
+        });
+        if !self.messages.notices.is_empty() {
+            egui::Panel::top("notices")
+                .show(ui, |ui| status_bar::notices_ui(ui, &mut self.messages));
+        }
+        let in_review = self.tab == Tab::Review;
+        let (store, axis): (Option<&Store>, &mut plots::DashboardState) = if in_review {
+            let r = &mut self.review;
+            (r.review.as_ref().map(|r| &r.store), &mut r.axis)
+        } else {
+            (Some(&session.store), &mut self.live.axis)
+        };
+        if matches!(self.tab, Tab::Live | Tab::Review)
+            && let Some(store) = store.filter(|s| s.updates > 0)
+        {
+            let toggles = legend::Toggles {
+                per_ally: &mut self.settings.per_ally_team,
+                cumulative: &mut self.settings.cumulative,
+            };
+            let legend = &mut self.legend;
+            egui::Panel::left("legend")
+                .default_size(210.0)
+                .show(ui, |ui| {
+                    legend::legend_ui(ui, legend, store, toggles, axis, in_review)
+                });
+        }
+        let view = self.view_options(ui.visuals().dark_mode);
+        egui::CentralPanel::default().show(ui, |ui| match self.tab {
+            Tab::Live => live::live_ui(
+                ui,
+                &mut self.live,
+                session,
+                &self.settings.listen,
+                &view,
+                &mut self.exports,
+                &self.paths,
+                requests,
+            ),
+            Tab::Review => review::review_ui(
+                ui,
+                &mut self.review,
+                &view,
+                &mut self.exports,
+                &self.paths,
+                requests,
+            ),
+            Tab::Recordings => recordings::recordings_ui(
+                ui,
+                &mut self.recordings,
+                &record_policy(&self.settings, &self.paths).dir,
+                requests,
+            ),
+            Tab::Settings => settings_tab::settings_ui(
+                ui,
+                &mut self.editor,
+                &self.settings,
+                session,
+                &self.paths,
+                self.launch.allow_remote,
+                requests,
+            ),
+            Tab::Widget => {
+                widget_tab::widget_tab_ui(ui, &mut self.widget, session, &self.settings, requests)
+            }
+        });
+    }
+
+    fn tab_bar_ui(&mut self, ui: &mut egui::Ui, ctx: &egui::Context) {
+        ui.horizontal(|ui| {
+            ui.heading(egui::RichText::new("bar-live").strong());
+            ui.separator();
+            for tab in Tab::ALL {
+                if ui.selectable_label(self.tab == tab, tab.label()).clicked() {
+                    self.tab = tab;
+                    if tab == Tab::Recordings {
+                        self.recordings.mark_stale();
+                    }
+                }
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let label = if self.overlay_open {
+                    "Close overlay"
+                } else {
+                    "Open overlay"
+                };
+                if ui.button(label).clicked() {
+                    self.overlay_open = !self.overlay_open;
+                }
+                if self.overlay_open {
+                    let lock = if self.settings.overlay.locked {
+                        "🔓 Unlock overlay"
+                    } else {
+                        "🔒 Lock overlay"
+                    };
+                    if ui
+                        .button(lock)
+                        .on_hover_text("Locked = click-through")
+                        .clicked()
+                    {
+                        self.settings.overlay.locked = !self.settings.overlay.locked;
+                        ctx.send_viewport_cmd_to(
+                            overlay::viewport_id(),
+                            egui::ViewportCommand::MousePassthrough(self.settings.overlay.locked),
+                        );
+                    }
+                }
+            });
+        });
+    }
+
+    fn show_overlay(&mut self, ctx: &egui::Context, session: &Session) {
+        let view = self.view_options(ctx.global_style().visuals.dark_mode);
+        let (store, end_t) = match (self.tab, self.review.review.as_ref()) {
+            (Tab::Review, Some(r)) => (&r.store, r.cursor_t),
+            _ => (&session.store, f64::INFINITY),
+        };
+        if !overlay::show(ctx, store, &view, &mut self.settings.overlay, end_t) {
+            self.overlay_open = false;
+            self.settings.overlay.locked = false;
         }
     }
 }
 
+fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
+    session.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 impl eframe::App for BarLiveApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
-        self.drain_events(ctx);
         let dt = self.last_frame.elapsed().as_secs_f64().min(0.5);
         self.last_frame = Instant::now();
-        if let Some(r) = self.review.as_mut()
-            && r.playing
-        {
-            r.advance(dt);
+        if self.review.advance(dt) {
             ctx.request_repaint_after(Duration::from_millis(33));
         }
-        if self.session.connected() {
+        let shared = self.session();
+        let connected = {
+            let mut session = lock(&shared);
+            self.game_commands(ctx, &mut session);
+            session.connected()
+        };
+        if connected {
             // Keeps "last message N s ago" honest at 1 Hz without continuous repaints.
             ctx.request_repaint_after(Duration::from_secs(1));
         }
@@ -401,47 +511,58 @@ impl eframe::App for BarLiveApp {
                 ctx.request_repaint_after(at - Instant::now());
             }
         }
-        let dropped: Vec<PathBuf> = ctx.input(|i| {
+        let dropped: Vec<Request> = ctx.input(|i| {
             i.raw
                 .dropped_files
                 .iter()
                 .map(|f| f.path().to_owned())
                 .filter(|p| !p.as_os_str().is_empty())
+                .map(Request::OpenRecording)
                 .collect()
         });
-        for path in dropped {
-            self.open_recording(&path);
+        self.handle_requests(ctx, dropped);
+        if let Some(done) = self.exports.take_result() {
+            self.messages.status = Some(done);
         }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        self.main_ui(ui);
+        let shared = self.session();
+        let session = lock(&shared);
+        let mut requests = Vec::new();
+        self.main_ui(ui, &session, &mut requests);
         if self.overlay_open {
-            self.show_overlay(ui.ctx());
+            self.show_overlay(ui.ctx(), &session);
         }
+        drop(session);
+        self.handle_requests(ui.ctx(), requests);
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        self.stop_simulator();
-        if let Some(mut s) = self.server.take() {
-            s.shutdown();
-        }
-        while let Ok(ev) = self.events.try_recv() {
-            self.session.handle(ev);
-        }
-        self.session.finish_recording();
+        self.sim = None;
+        self.link.shutdown();
         self.save_settings();
     }
 }
 
-fn record_policy(settings: &Settings, paths: &Paths) -> RecordPolicy {
+/// Where auto-recordings go and how many to keep.
+pub fn record_policy(settings: &Settings, paths: &Paths) -> RecordPolicy {
     RecordPolicy {
         enabled: settings.auto_record,
         dir: settings
             .recordings_dir
             .clone()
-            .unwrap_or_else(|| paths.data_dir.join("recordings")),
+            .unwrap_or_else(|| paths.recordings_dir()),
         keep_last: settings.keep_last,
+    }
+}
+
+/// The settings the app pushes to the widget.
+pub fn widget_config(settings: &Settings) -> WidgetConfig {
+    WidgetConfig {
+        interval_frames: Some(settings.widget_interval_frames),
+        level: Some(settings.widget_level),
+        ..WidgetConfig::default()
     }
 }
 

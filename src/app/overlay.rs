@@ -6,11 +6,9 @@
 
 use egui::{Color32, Pos2, Sense, Stroke, Ui, Vec2, ViewportBuilder, ViewportCommand, ViewportId};
 
-use super::plots::{
-    Entity, ViewOptions, entities, entity_color, entity_name, format_value, with_entity_values,
-};
+use super::plots::{ViewOptions, format_value, series_color, with_series_values};
 use super::settings::{OverlaySettings, OverlayTarget};
-use bar_live_core::store::{Kind, Metric, Store};
+use bar_live_core::store::{Kind, Metric, SeriesOf, Store};
 
 pub fn viewport_id() -> ViewportId {
     ViewportId::from_hash_of("bar-live-overlay")
@@ -34,25 +32,46 @@ pub fn builder(s: &OverlaySettings) -> ViewportBuilder {
 }
 
 /// Which entities the overlay shows (empty until there is game data).
-pub fn resolve_targets(store: &Store, target: OverlayTarget) -> Vec<Entity> {
+pub fn resolve_targets(store: &Store, target: OverlayTarget) -> Vec<SeriesOf> {
     match target {
-        OverlayTarget::Team(t) => vec![Entity::Team(t)],
-        OverlayTarget::AllyTeam(a) => vec![Entity::Ally(a)],
-        OverlayTarget::AllyTeams => entities(store, true),
-        OverlayTarget::MyTeam => {
-            let my = store
-                .hello
-                .as_ref()
-                .filter(|h| !h.game.spectating)
-                .map(|h| h.game.my_team_id);
-            my.and_then(|t| u32::try_from(t).ok())
-                .filter(|t| store.series.contains_key(t))
-                .or_else(|| store.series.keys().next().copied())
-                .map(Entity::Team)
-                .into_iter()
-                .collect()
-        }
+        OverlayTarget::Team(t) => vec![SeriesOf::Team(t)],
+        OverlayTarget::AllyTeam(a) => vec![SeriesOf::Ally(a)],
+        OverlayTarget::AllyTeams => store.series_list(true),
+        OverlayTarget::MyTeam => store
+            .default_team()
+            .map(SeriesOf::Team)
+            .into_iter()
+            .collect(),
     }
+}
+
+/// Shows the overlay viewport for this frame; remembers its position and size. Returns false once the
+/// user closed it.
+pub fn show(
+    ctx: &egui::Context,
+    store: &Store,
+    view: &ViewOptions,
+    settings: &mut OverlaySettings,
+    end_t: f64,
+) -> bool {
+    let builder = builder(settings);
+    let mut close = false;
+    ctx.show_viewport_immediate(viewport_id(), builder, |ui, _class| {
+        close = overlay_ui(ui, store, view, settings, end_t);
+        let (outer, inner) = ui
+            .ctx()
+            .input(|i| (i.viewport().outer_rect, i.viewport().inner_rect));
+        if let Some(r) = outer {
+            settings.position = Some([r.min.x, r.min.y]);
+        }
+        if let Some(r) = inner {
+            settings.size = [r.width(), r.height()];
+        }
+        if ui.ctx().input(|i| i.viewport().close_requested()) {
+            close = true;
+        }
+    });
+    !close
 }
 
 /// Applies `/livedata overlay lock|unlock|toggle`. Returns a message for the status line.
@@ -119,8 +138,8 @@ pub fn overlay_ui(
                     }
                     [one] => {
                         ui.colored_label(
-                            entity_color(store, *one, view.dark),
-                            egui::RichText::new(entity_name(store, *one)).strong(),
+                            series_color(store, *one, view.dark),
+                            egui::RichText::new(store.series_name(*one)).strong(),
                         );
                     }
                     _ => {
@@ -163,11 +182,11 @@ pub fn overlay_ui(
 fn latest(
     store: &Store,
     view: &ViewOptions,
-    e: Entity,
+    e: SeriesOf,
     m: Metric,
     end_t: f64,
 ) -> (Option<f32>, Vec<f32>) {
-    with_entity_values(store, e, m, view, |t, v| {
+    with_series_values(store, e, m, view, |t, v| {
         let n = t.partition_point(|&x| x <= end_t);
         let last = v[..n].iter().rev().find(|x| !x.is_nan()).copied();
         (last, v[n.saturating_sub(SPARKLINE_SAMPLES)..n].to_vec())
@@ -183,12 +202,12 @@ fn value_text(view: &ViewOptions, m: Metric, value: Option<f32>) -> String {
     value.map_or("–".into(), |x| format!("{}{suffix}", format_value(x)))
 }
 
-/// One column per entity (ally teams, in their colours), one row per metric.
+/// One column per series (ally teams, in their colours), one row per metric.
 fn side_by_side_ui(
     ui: &mut Ui,
     store: &Store,
     view: &ViewOptions,
-    targets: &[Entity],
+    targets: &[SeriesOf],
     metrics: &[Metric],
     end_t: f64,
 ) {
@@ -199,8 +218,8 @@ fn side_by_side_ui(
             ui.label("");
             for &e in targets {
                 ui.colored_label(
-                    entity_color(store, e, view.dark),
-                    egui::RichText::new(entity_name(store, e)).strong(),
+                    series_color(store, e, view.dark),
+                    egui::RichText::new(store.series_name(e)).strong(),
                 );
             }
             ui.end_row();
@@ -212,7 +231,7 @@ fn side_by_side_ui(
                         egui::RichText::new(value_text(view, m, value))
                             .monospace()
                             .strong()
-                            .color(entity_color(store, e, view.dark)),
+                            .color(series_color(store, e, view.dark)),
                     );
                 }
                 ui.end_row();
@@ -224,7 +243,7 @@ fn metric_row_ui(
     ui: &mut Ui,
     store: &Store,
     view: &ViewOptions,
-    e: Entity,
+    e: SeriesOf,
     m: Metric,
     spark: bool,
     end_t: f64,
@@ -239,7 +258,7 @@ fn metric_row_ui(
                     .strong(),
             );
             if spark {
-                sparkline_ui(ui, &recent, entity_color(store, e, view.dark));
+                sparkline_ui(ui, &recent, series_color(store, e, view.dark));
             }
         });
     });
@@ -307,17 +326,20 @@ mod tests {
         assert!(allies.len() >= 2, "{allies:?}");
         assert_eq!(
             resolve_targets(&store, OverlayTarget::AllyTeams),
-            allies.iter().map(|&a| Entity::Ally(a)).collect::<Vec<_>>()
+            allies
+                .iter()
+                .map(|&a| SeriesOf::Ally(a))
+                .collect::<Vec<_>>()
         );
         assert_eq!(
             resolve_targets(&store, OverlayTarget::AllyTeam(1)),
-            vec![Entity::Ally(1)]
+            vec![SeriesOf::Ally(1)]
         );
         // A spectator's "my team" is the first team with data.
         let first = *store.series.keys().next().unwrap();
         assert_eq!(
             resolve_targets(&store, OverlayTarget::MyTeam),
-            vec![Entity::Team(first)]
+            vec![SeriesOf::Team(first)]
         );
     }
 

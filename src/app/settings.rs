@@ -11,7 +11,7 @@ use bar_live_core::net::check_listen_addr;
 use bar_live_core::protocol::{DEFAULT_LISTEN, Level};
 use bar_live_core::store::Metric;
 
-pub const FILE_NAME: &str = "settings.json";
+pub use bar_live_core::paths::Paths;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -162,31 +162,6 @@ impl Settings {
             problems.push("keep last N recordings: at most 10000".into());
         }
         problems
-    }
-}
-
-/// Where settings and data live, after `--config` / `--data-dir` overrides.
-#[derive(Debug, Clone)]
-pub struct Paths {
-    pub settings_file: PathBuf,
-    pub data_dir: PathBuf,
-}
-
-impl Paths {
-    pub fn resolve(config: Option<PathBuf>, data_dir: Option<PathBuf>) -> Paths {
-        let dirs = directories::ProjectDirs::from("org", "bar-live", "bar-live");
-        let settings_file = config.unwrap_or_else(|| match &dirs {
-            Some(d) => d.config_dir().join(FILE_NAME),
-            None => PathBuf::from(FILE_NAME),
-        });
-        let data_dir = data_dir.unwrap_or_else(|| match &dirs {
-            Some(d) => d.data_dir().to_owned(),
-            None => PathBuf::from("bar-live-data"),
-        });
-        Paths {
-            settings_file,
-            data_dir,
-        }
     }
 }
 

@@ -9,6 +9,7 @@
 //! - [`sim`]: a deterministic simulated game that speaks the protocol like the widget.
 //! - [`install`]: finding the BAR data folder and installing the widget into it.
 //! - [`cli`]: the headless commands (`check`, `record`, `replay`, `info`).
+//! - [`paths`]: where settings and data live.
 //! - [`time`]: wall-clock helpers.
 
 pub use bar_live_protocol as protocol;
@@ -17,6 +18,7 @@ pub mod cli;
 pub mod install;
 pub mod live;
 pub mod net;
+pub mod paths;
 pub mod recording;
 pub mod review;
 pub mod sim;

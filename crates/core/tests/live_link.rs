@@ -47,21 +47,30 @@ fn a_simulated_game_fills_the_session_and_the_recording() {
     };
     let mut link = start(dir.path(), Some(wanted));
     let addr = link.local_addr().unwrap().to_string();
-    assert!(matches!(link.lock().link.state, LinkState::Listening { .. }));
+    assert!(matches!(
+        link.lock().link.state,
+        LinkState::Listening { .. }
+    ));
     let game = SimGame::new(SimOptions {
         teams: 3,
         minutes: 2.0,
         ..SimOptions::default()
     });
     let report = sim::run(&addr, game, Speed::Max, Arc::new(AtomicBool::new(false))).unwrap();
-    assert!(report.configs_applied >= 1, "the wanted settings reached the widget");
+    assert!(
+        report.configs_applied >= 1,
+        "the wanted settings reached the widget"
+    );
     wait_for("the whole game", || {
         link.lock().link.messages == report.messages
     });
     {
         let s = link.lock();
         assert_eq!(s.store.series.len(), 3);
-        assert_eq!(s.widget.applied.as_ref().unwrap().level, Some(Level::Detailed));
+        assert_eq!(
+            s.widget.applied.as_ref().unwrap().level,
+            Some(Level::Detailed)
+        );
         assert_eq!(s.timeline.len() as u64, s.store.updates);
     }
     link.shutdown();
@@ -69,7 +78,10 @@ fn a_simulated_game_fills_the_session_and_the_recording() {
     assert_eq!(s.recording.written.len(), 1, "{:?}", s.recording.error);
     let summary = Summary::of_file(&s.recording.written[0]).unwrap();
     assert_eq!(summary.frames, report.messages);
-    assert_eq!(summary.map.as_deref(), Some(SimOptions::default().map_name.as_str()));
+    assert_eq!(
+        summary.map.as_deref(),
+        Some(SimOptions::default().map_name.as_str())
+    );
 }
 
 #[test]
@@ -92,5 +104,8 @@ fn commands_reach_the_link_thread_and_relisten_moves_the_listener() {
     .unwrap();
     wait_for("the policy", || !link.lock().recording.policy.enabled);
     link.shutdown();
-    assert!(link.command(LinkCommand::Listen("127.0.0.1:0".into())).is_err());
+    assert!(
+        link.command(LinkCommand::Listen("127.0.0.1:0".into()))
+            .is_err()
+    );
 }

@@ -258,7 +258,10 @@ mod tests {
             recording_file_name(0, "Supreme Isthmus v2.1"),
             "1970-01-01_00-00-00_Supreme_Isthmus_v2.1.barlive"
         );
-        assert_eq!(recording_file_name(0, ""), "1970-01-01_00-00-00_game.barlive");
+        assert_eq!(
+            recording_file_name(0, ""),
+            "1970-01-01_00-00-00_game.barlive"
+        );
         assert!(!recording_file_name(0, "../../etc/x").contains('/'));
     }
 

@@ -5,9 +5,9 @@
 //! ([`super::LiveLink`]) carries the actions out on its own threads, so all of this is testable.
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
 #[cfg(test)]
 use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 

@@ -4,6 +4,8 @@ pub mod client;
 pub mod defs;
 pub mod game;
 pub mod rng;
+mod thread;
 
 pub use client::{SimReport, Speed, run};
 pub use game::{SimGame, SimOptions};
+pub use thread::SimThread;

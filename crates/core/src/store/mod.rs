@@ -289,5 +289,9 @@ fn push_sample(series: &mut TeamSeries, t: f64, s: &TeamSample, army: f32) {
 /// How often the engine refreshes team statistics (the source of counter metrics).
 pub const STATS_PERIOD_S: f64 = 15.0;
 
+/// The from-scratch computations the cached ones must equal (lives under `tests/`, not shipped).
+#[cfg(test)]
+#[path = "../../tests/oracle/store.rs"]
+mod oracle;
 #[cfg(test)]
 mod tests;

@@ -115,7 +115,8 @@ mod tests {
         assert_eq!(s.series_rgb(SeriesOf::Team(9)), UNKNOWN_RGB);
         assert_eq!(
             s.series_list(true),
-            [SeriesOf::Ally(0), SeriesOf::Ally(1)], "Gaia is no ally team"
+            [SeriesOf::Ally(0), SeriesOf::Ally(1)],
+            "Gaia is no ally team"
         );
     }
 }

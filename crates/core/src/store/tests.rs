@@ -1,8 +1,7 @@
 use super::*;
 use crate::protocol::*;
 
-#[path = "../../tests/oracle/store.rs"]
-mod oracle;
+use crate::store::oracle;
 
 fn team(id: u32, ally: u32) -> TeamInfo {
     TeamInfo {

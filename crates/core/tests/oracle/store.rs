@@ -26,7 +26,12 @@ pub fn series_values(
 }
 
 /// One team's metric in the requested view, as (time, value) columns.
-pub fn team_values(store: &Store, team: u32, metric: Metric, mode: ValueMode) -> (Vec<f64>, Vec<f32>) {
+pub fn team_values(
+    store: &Store,
+    team: u32,
+    metric: Metric,
+    mode: ValueMode,
+) -> (Vec<f64>, Vec<f32>) {
     match store.series.get(&team) {
         Some(s) => (
             s.t.clone(),
@@ -38,7 +43,12 @@ pub fn team_values(store: &Store, team: u32, metric: Metric, mode: ValueMode) ->
 
 /// The sum of a metric over an ally team's members, aligned on sample times (a member missing at a
 /// time, e.g. after it died, contributes nothing there; NaNs are skipped).
-pub fn ally_values(store: &Store, ally: u32, metric: Metric, mode: ValueMode) -> (Vec<f64>, Vec<f32>) {
+pub fn ally_values(
+    store: &Store,
+    ally: u32,
+    metric: Metric,
+    mode: ValueMode,
+) -> (Vec<f64>, Vec<f32>) {
     let members: Vec<&TeamSeries> = store
         .teams
         .values()

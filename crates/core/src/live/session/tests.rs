@@ -84,12 +84,13 @@ fn records_a_game_and_tracks_the_link() {
     let actions = feed(&mut s, events_for(1, &all, 1_000));
     assert_eq!(actions.first(), Some(&Action::PushConfig));
     assert_eq!(starts(&actions), ["Map A"]);
-    assert_eq!(records(&actions), all.len(), "every frame, the hello included");
-    assert_eq!(s.recording.frames, all.len() as u64);
     assert_eq!(
-        s.widget.applied.as_ref().unwrap().interval_frames,
-        Some(15)
+        records(&actions),
+        all.len(),
+        "every frame, the hello included"
     );
+    assert_eq!(s.recording.frames, all.len() as u64);
+    assert_eq!(s.widget.applied.as_ref().unwrap().interval_frames, Some(15));
     let actions = feed(
         &mut s,
         vec![NetEvent::Disconnected {
@@ -172,7 +173,9 @@ fn recording_failure_is_reported_and_live_view_continues() {
     let mut s = session(true);
     let (hs, rest) = game("Map A", 1.0);
     feed(&mut s, events_for(1, &hs, 0));
-    s.on_recorder(RecorderEvent::Failed("cannot start recording x: disk full".into()));
+    s.on_recorder(RecorderEvent::Failed(
+        "cannot start recording x: disk full".into(),
+    ));
     assert!(!s.recording.active());
     let actions = feed(&mut s, events_for(1, &rest, 100));
     assert_eq!(records(&actions), 0, "no frames for a failed recorder");
@@ -183,7 +186,10 @@ fn recording_failure_is_reported_and_live_view_continues() {
     assert_eq!(starts(&feed(&mut s, events_for(2, &hs_b, 900))), ["Map B"]);
     s.on_recorder(RecorderEvent::Started("/r/b.barlive".into()));
     assert_eq!(s.recording.error, None);
-    assert_eq!(s.recording.current.as_deref(), Some(Path::new("/r/b.barlive")));
+    assert_eq!(
+        s.recording.current.as_deref(),
+        Some(Path::new("/r/b.barlive"))
+    );
 }
 
 #[test]
@@ -216,7 +222,10 @@ fn the_timeline_follows_updates_and_restarts_with_a_new_game() {
     feed(&mut s, events_for(2, &hs_b, 100_000));
     feed(&mut s, events_for(2, &rest_b[..3], 200_000));
     assert_eq!(s.timeline.len() as u64, s.store.updates);
-    assert!(s.timeline.game_seconds_at(100_000).is_none(), "old game gone");
+    assert!(
+        s.timeline.game_seconds_at(100_000).is_none(),
+        "old game gone"
+    );
 }
 
 #[test]

@@ -3,8 +3,7 @@ use crate::protocol::TeamInfo;
 use crate::sim::{SimGame, SimOptions};
 use crate::store::decimate_minmax;
 
-#[path = "../../../tests/oracle/store.rs"]
-mod oracle;
+use crate::store::oracle;
 
 fn bits(v: &[f32]) -> Vec<u32> {
     v.iter().map(|x| x.to_bits()).collect()

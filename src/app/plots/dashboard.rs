@@ -1,0 +1,243 @@
+//! The dashboard grid: linked plots with our own pan/zoom, a "now" line and a hover readout.
+
+use std::time::Instant;
+
+use egui::{Color32, Id, Ui};
+use egui_plot::{Line, LineStyle, Plot, PlotPoints, VLine};
+
+use super::grid::{format_tick, time_grid, value_grid};
+use super::prepare::{PREP_BUDGET, PrepBudget, prepare_dashboard};
+use super::{
+    DASHBOARD, PlotCard, PreparedLine, ViewOptions, format_value, series_color, value_at,
+    with_series_values,
+};
+use bar_live_core::recording::summary::format_game_time;
+use bar_live_core::store::{Kind, Store, ValueMode};
+
+/// A dashboard's state across frames: the x axis shared by the linked plots, and where line preparation
+/// starts next frame.
+#[derive(Debug, Clone)]
+pub struct DashboardState {
+    /// Follow the newest data (or the review cursor); zoom/pan turns it off.
+    pub follow: bool,
+    /// The x range shown when not following.
+    pub manual: Option<(f64, f64)>,
+    /// The line that ran out of time last frame: it goes first, so no line is left behind.
+    pub prep_from_line: usize,
+}
+
+impl Default for DashboardState {
+    fn default() -> Self {
+        DashboardState {
+            follow: true,
+            manual: None,
+            prep_from_line: 0,
+        }
+    }
+}
+
+/// Draws the dashboard grid. `end_t` is the newest time to show (live: last update; review: cursor).
+pub fn dashboard_ui(
+    ui: &mut Ui,
+    store: &Store,
+    view: &ViewOptions,
+    axis: &mut DashboardState,
+    end_t: f64,
+) {
+    let cols = if ui.available_width() > 900.0 { 2 } else { 1 };
+    let rows = DASHBOARD.len().div_ceil(cols);
+    let spacing = ui.spacing().item_spacing.y;
+    let plot_h =
+        ((ui.available_height() - rows as f32 * (spacing + 22.0)) / rows as f32).max(120.0);
+    // Grid spacing is 8 px; keep a few px spare so the right column's axis labels are not clipped.
+    let col_w = (ui.available_width() - (cols as f32 - 1.0) * 8.0 - 6.0) / cols as f32;
+    let (t0, t1) = if axis.follow {
+        (0.0, end_t.max(60.0))
+    } else {
+        axis.manual.unwrap_or((0.0, end_t.max(60.0)))
+    };
+    let mut new_range: Option<(f64, f64)> = None;
+    let mut resume_follow = false;
+    let mut budget = PrepBudget::until(Instant::now() + PREP_BUDGET);
+    let columns = col_w.max(50.0) as usize;
+    let all_lines = prepare_dashboard(
+        store,
+        view,
+        (t0, t1.min(end_t)),
+        columns,
+        &mut budget,
+        &mut axis.prep_from_line,
+    );
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::Grid::new("dashboard")
+            .num_columns(cols)
+            .spacing([8.0, 4.0])
+            .show(ui, |ui| {
+                for (i, card) in DASHBOARD.iter().enumerate() {
+                    ui.vertical(|ui| {
+                        ui.set_width(col_w);
+                        ui.strong(card.title);
+                        let lines = &all_lines[i];
+                        match plot_ui(ui, store, view, card, lines, (t0, t1), end_t, plot_h) {
+                            Gesture::None => {}
+                            Gesture::Moved(range) => new_range = Some(range),
+                            Gesture::ResumeFollow => resume_follow = true,
+                        }
+                    });
+                    if i % cols == cols - 1 {
+                        ui.end_row();
+                    }
+                }
+            });
+    });
+    if !budget.complete() {
+        // Lines drawn from older data this frame: the next frame continues.
+        ui.ctx().request_repaint();
+    }
+    if resume_follow {
+        axis.follow = true;
+        axis.manual = None;
+    } else if let Some(range) = new_range {
+        axis.follow = false;
+        axis.manual = Some(range);
+    }
+}
+
+/// What the user did to a plot's time axis this frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Gesture {
+    None,
+    Moved((f64, f64)),
+    ResumeFollow,
+}
+
+/// Shortest time span a zoom can reach, in game seconds.
+pub(super) const MIN_SPAN_S: f64 = 10.0;
+
+/// Pans by `drag_px` (positive = content moves right, i.e. earlier times come into view) and zooms by
+/// `zoom` (> 1 zooms in) around `anchor_t`. The plots share this range, so they stay linked.
+pub fn navigate(
+    range: (f64, f64),
+    width_px: f32,
+    drag_px: f32,
+    zoom: f64,
+    anchor_t: f64,
+) -> (f64, f64) {
+    let (mut t0, mut t1) = range;
+    let span = (t1 - t0).max(MIN_SPAN_S);
+    let per_px = span / f64::from(width_px.max(1.0));
+    let shift = -f64::from(drag_px) * per_px;
+    t0 += shift;
+    t1 += shift;
+    if zoom.is_finite() && zoom > 0.0 && (zoom - 1.0).abs() > 1e-9 {
+        let a = anchor_t.clamp(t0, t1);
+        let new_span = ((t1 - t0) / zoom).max(MIN_SPAN_S);
+        let left_share = (a - t0) / (t1 - t0).max(1e-9);
+        t0 = a - new_span * left_share;
+        t1 = t0 + new_span;
+    }
+    (t0, t1)
+}
+
+/// One linked plot. Navigation is ours (drag pans, wheel or pinch zooms, double-click follows live), so
+/// every plot applies the same range and "follow live" is never fought by the plot's own bounds.
+#[allow(clippy::too_many_arguments)]
+fn plot_ui(
+    ui: &mut Ui,
+    store: &Store,
+    view: &ViewOptions,
+    card: &PlotCard,
+    lines: &[PreparedLine],
+    (t0, t1): (f64, f64),
+    end_t: f64,
+    height: f32,
+) -> Gesture {
+    let rate = card.metrics[0].kind() != Kind::Level && view.mode == ValueMode::PerSecond;
+    let suffix = if rate { view.rate_suffix } else { "" };
+    let response = Plot::new(card.title)
+        .height(height)
+        .link_axis(Id::unique("game_time"), [true, false])
+        .link_cursor(Id::unique("game_time"), [true, false])
+        .x_grid_spacer(time_grid)
+        .y_grid_spacer(value_grid)
+        .x_axis_formatter(|mark, _| format_game_time(mark.value))
+        .y_axis_formatter(move |mark, _| format!("{}{suffix}", format_tick(mark.value as f32)))
+        .label_formatter(|_| None)
+        .allow_double_click_reset(false)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .include_y(0.0)
+        .show(ui, |plot_ui| {
+            plot_ui.set_plot_bounds_x(t0..=t1);
+            plot_ui.set_auto_bounds([false, true]);
+            for line in lines {
+                let highlighted = view.highlighted == Some(line.of);
+                let dimmed = view.highlighted.is_some() && !highlighted;
+                let color = if dimmed {
+                    line.color.gamma_multiply(0.25)
+                } else {
+                    line.color
+                };
+                let mut l = Line::new(line.name.clone(), PlotPoints::new(line.points.clone()))
+                    .color(color)
+                    .width(if highlighted { 2.5 } else { 1.5 })
+                    .allow_hover(false);
+                if line.dashed {
+                    l = l.style(LineStyle::dashed_dense());
+                }
+                plot_ui.line(l);
+            }
+            if end_t < t1 && end_t > 0.0 {
+                plot_ui.vline(VLine::new("now", end_t).color(Color32::GRAY).width(1.0));
+            }
+            plot_ui.pointer_coordinate().map(|p| p.x)
+        });
+    let hover_t = response.inner;
+    let r = &response.response;
+    if let Some(t) = hover_t.filter(|_| r.hovered()) {
+        r.clone()
+            .on_hover_ui_at_pointer(|ui| hover_readout_ui(ui, store, view, card, t));
+    }
+    if r.double_clicked() {
+        return Gesture::ResumeFollow;
+    }
+    let width = response.transform.frame().width();
+    let drag_px = if r.dragged() { r.drag_delta().x } else { 0.0 };
+    let zoom = if r.hovered() {
+        ui.input(|i| (f64::from(i.smooth_scroll_delta.y) * 0.003).exp() * f64::from(i.zoom_delta()))
+    } else {
+        1.0
+    };
+    if drag_px == 0.0 && (zoom - 1.0).abs() < 1e-9 {
+        return Gesture::None;
+    }
+    let anchor = hover_t.unwrap_or((t0 + t1) / 2.0);
+    Gesture::Moved(navigate((t0, t1), width, drag_px, zoom, anchor))
+}
+
+/// Every visible line's value at game time `t`.
+fn hover_readout_ui(ui: &mut Ui, store: &Store, view: &ViewOptions, card: &PlotCard, t: f64) {
+    ui.strong(format!("{} at {}", card.title, format_game_time(t)));
+    egui::Grid::new("hover")
+        .num_columns(1 + card.metrics.len())
+        .show(ui, |ui| {
+            ui.label("");
+            for m in card.metrics {
+                ui.label(m.label());
+            }
+            ui.end_row();
+            for e in store.series_list(view.per_ally) {
+                if view.hidden.contains(&e) {
+                    continue;
+                }
+                ui.colored_label(series_color(store, e, view.dark), store.series_name(e));
+                for &m in card.metrics {
+                    let value = with_series_values(store, e, m, view, |ts, vs| value_at(ts, vs, t));
+                    ui.label(value.map_or("–".into(), format_value));
+                }
+                ui.end_row();
+            }
+        });
+}

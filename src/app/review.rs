@@ -1,0 +1,102 @@
+//! The Review tab: a recording on a timeline, scrubbed or played back at 1–60×.
+
+use egui::Ui;
+
+use super::export::{Exports, export_buttons_ui};
+use super::plots::{DashboardState, ViewOptions, dashboard_ui};
+use super::{Paths, Request};
+use bar_live_core::recording::summary::format_game_time;
+use bar_live_core::review::{PLAY_SPEEDS, Review};
+use bar_live_core::store::Store;
+
+#[derive(Default)]
+pub struct ReviewTab {
+    pub review: Option<Review>,
+    pub axis: DashboardState,
+}
+
+impl ReviewTab {
+    /// Shows another recording from its start of view (following the cursor).
+    pub fn show(&mut self, review: Review) {
+        self.review = Some(review);
+        self.axis = DashboardState::default();
+    }
+
+    pub fn store(&self) -> Option<&Store> {
+        self.review.as_ref().map(|r| &r.store)
+    }
+
+    /// Advances playback by `dt` real seconds; true while playing.
+    pub fn advance(&mut self, dt: f64) -> bool {
+        match self.review.as_mut() {
+            Some(r) if r.playing => {
+                r.advance(dt);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+pub fn review_ui(
+    ui: &mut Ui,
+    tab: &mut ReviewTab,
+    view: &ViewOptions,
+    exports: &mut Exports,
+    paths: &Paths,
+    requests: &mut Vec<Request>,
+) {
+    let Some(r) = tab.review.as_mut() else {
+        ui.vertical_centered(|ui| {
+            ui.add_space(40.0);
+            ui.heading("Nothing to review yet");
+            ui.label(
+                "Open a game from the Recordings tab, drop a .barlive file on this window, or:",
+            );
+            if ui.button("▶ Open the demo recording").clicked() {
+                requests.push(Request::OpenDemo);
+            }
+        });
+        return;
+    };
+    ui.horizontal(|ui| {
+        ui.strong(&r.title);
+        ui.separator();
+        if r.playing {
+            if ui.button("⏸ Pause").clicked() {
+                r.playing = false;
+            }
+        } else if ui.button("▶ Play").clicked() {
+            r.play();
+        }
+        egui::ComboBox::from_id_salt("speed")
+            .selected_text(format!("{}×", r.speed))
+            .width(60.0)
+            .show_ui(ui, |ui| {
+                for s in PLAY_SPEEDS {
+                    ui.selectable_value(&mut r.speed, s, format!("{s}×"));
+                }
+            });
+        ui.label(format!(
+            "{} / {}",
+            format_game_time(r.cursor_t),
+            format_game_time(r.end_t)
+        ));
+    });
+    let end = r.end_t.max(1.0);
+    ui.spacing_mut().slider_width = ui.available_width() - 40.0;
+    if ui
+        .add(egui::Slider::new(&mut r.cursor_t, 0.0..=end).show_value(false))
+        .dragged()
+    {
+        r.playing = false;
+    }
+    let cursor = r.cursor_t;
+    ui.horizontal(|ui| {
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            export_buttons_ui(ui, exports, &r.store, view, cursor, paths)
+        });
+    });
+    exports.dashboard_rect = Some(ui.available_rect_before_wrap());
+    dashboard_ui(ui, &r.store, view, &mut tab.axis, cursor);
+}

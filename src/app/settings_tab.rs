@@ -1,0 +1,227 @@
+//! The Settings tab: an editor over a draft of the settings; "Save" validates and hands them to the app.
+
+use egui::{Color32, RichText, Ui};
+
+use super::settings::{OverlayTarget, RateUnit, Settings, Theme};
+use super::{Paths, Request};
+use bar_live_core::live::Session;
+use bar_live_core::protocol::Level;
+use bar_live_core::store::{Metric, SeriesOf, Store};
+
+/// The settings being edited, and why the last "Save" was refused.
+pub struct SettingsEditor {
+    draft: Settings,
+    errors: Vec<String>,
+}
+
+impl SettingsEditor {
+    pub fn new(settings: &Settings) -> SettingsEditor {
+        SettingsEditor {
+            draft: settings.clone(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// The draft's problems; with `allow_remote` a non-loopback listen address is fine.
+    fn problems(&self, allow_remote: bool) -> Vec<String> {
+        let mut problems = self.draft.validate();
+        if allow_remote {
+            problems.retain(|p| !p.contains("loopback"));
+        }
+        problems
+    }
+}
+
+/// Overlay numbers a user can pick.
+const OVERLAY_METRICS: [Metric; 7] = [
+    Metric::MetalIncome,
+    Metric::EnergyIncome,
+    Metric::MetalCurrent,
+    Metric::EnergyCurrent,
+    Metric::ArmyValue,
+    Metric::Units,
+    Metric::DamageDealt,
+];
+
+pub fn settings_ui(
+    ui: &mut Ui,
+    editor: &mut SettingsEditor,
+    current: &Settings,
+    session: &Session,
+    paths: &Paths,
+    allow_remote: bool,
+    requests: &mut Vec<Request>,
+) {
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        ui.heading("Settings");
+        ui.label(RichText::new(format!("Saved in {}", paths.settings_file.display())).weak());
+        ui.add_space(8.0);
+        egui::Grid::new("settings")
+            .num_columns(2)
+            .spacing([24.0, 8.0])
+            .show(ui, |ui| {
+                connection_rows_ui(ui, &mut editor.draft);
+                widget_rows_ui(ui, &mut editor.draft, current, session);
+                recording_rows_ui(ui, &mut editor.draft);
+                display_rows_ui(ui, &mut editor.draft);
+                overlay_rows_ui(ui, &mut editor.draft, &session.store);
+            });
+        ui.add_space(12.0);
+        ui.horizontal(|ui| {
+            if ui.button("💾 Save").clicked() {
+                editor.errors = editor.problems(allow_remote);
+                if editor.errors.is_empty() {
+                    requests.push(Request::ApplySettings(Box::new(editor.draft.clone())));
+                }
+            }
+            if ui.button("Revert").clicked() {
+                editor.draft = current.clone();
+                editor.errors.clear();
+            }
+        });
+        for e in &editor.errors {
+            ui.colored_label(Color32::from_rgb(220, 60, 60), format!("✖ {e}"));
+        }
+    });
+}
+
+fn connection_rows_ui(ui: &mut Ui, d: &mut Settings) {
+    ui.strong("Connection");
+    ui.end_row();
+    ui.label("Listen address");
+    ui.text_edit_singleline(&mut d.listen)
+        .on_hover_text("Loopback only unless started with --allow-remote");
+    ui.end_row();
+}
+
+fn widget_rows_ui(ui: &mut Ui, d: &mut Settings, current: &Settings, session: &Session) {
+    ui.strong("Widget (pushed live to the game)");
+    ui.end_row();
+    ui.label("Update interval (game frames)");
+    ui.add(egui::DragValue::new(&mut d.widget_interval_frames).range(1..=300))
+        .on_hover_text("15 frames = 2 updates per game second");
+    ui.end_row();
+    ui.label("Detail level");
+    egui::ComboBox::from_id_salt("level")
+        .selected_text(d.widget_level.as_str())
+        .show_ui(ui, |ui| {
+            for l in Level::ALL {
+                ui.selectable_value(&mut d.widget_level, l, l.as_str());
+            }
+        });
+    ui.end_row();
+    ui.label("In force in the widget");
+    let text = match session.widget.applied.as_ref() {
+        Some(c) if session.connected() => {
+            let ok = c.interval_frames == Some(current.widget_interval_frames)
+                && c.level == Some(current.widget_level);
+            format!(
+                "{} frames, {}{}",
+                c.interval_frames.map_or("?".into(), |i| i.to_string()),
+                c.level.map_or("?", Level::as_str),
+                if ok {
+                    "  ✔ applied"
+                } else {
+                    "  (waiting for the widget)"
+                }
+            )
+        }
+        _ => "no widget connected".into(),
+    };
+    ui.label(text);
+    ui.end_row();
+}
+
+fn recording_rows_ui(ui: &mut Ui, d: &mut Settings) {
+    ui.strong("Recordings");
+    ui.end_row();
+    ui.label("Record every game");
+    ui.checkbox(&mut d.auto_record, "");
+    ui.end_row();
+    ui.label("Folder");
+    let mut folder = d
+        .recordings_dir
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    if ui
+        .add(egui::TextEdit::singleline(&mut folder).hint_text("default: data folder/recordings"))
+        .changed()
+    {
+        d.recordings_dir = (!folder.trim().is_empty()).then(|| folder.trim().into());
+    }
+    ui.end_row();
+    ui.label("Keep the last N (0 = all)");
+    ui.add(egui::DragValue::new(&mut d.keep_last).range(0..=10_000));
+    ui.end_row();
+}
+
+fn display_rows_ui(ui: &mut Ui, d: &mut Settings) {
+    ui.strong("Display");
+    ui.end_row();
+    ui.label("Theme");
+    ui.horizontal(|ui| {
+        ui.selectable_value(&mut d.theme, Theme::Dark, "Dark");
+        ui.selectable_value(&mut d.theme, Theme::Light, "Light");
+    });
+    ui.end_row();
+    ui.label("Rates");
+    ui.horizontal(|ui| {
+        ui.selectable_value(&mut d.rate_unit, RateUnit::PerSecond, "per second");
+        ui.selectable_value(&mut d.rate_unit, RateUnit::PerMinute, "per minute");
+    });
+    ui.end_row();
+}
+
+fn overlay_rows_ui(ui: &mut Ui, d: &mut Settings, store: &Store) {
+    ui.strong("Overlay");
+    ui.end_row();
+    ui.label("Shows");
+    let target_text = |t: OverlayTarget| match t {
+        OverlayTarget::MyTeam => "my team".to_owned(),
+        OverlayTarget::Team(id) => store.series_name(SeriesOf::Team(id)),
+        OverlayTarget::AllyTeam(a) => format!("ally {}", store.series_name(SeriesOf::Ally(a))),
+        OverlayTarget::AllyTeams => "ally teams side by side".to_owned(),
+    };
+    egui::ComboBox::from_id_salt("overlay_target")
+        .selected_text(target_text(d.overlay.target))
+        .show_ui(ui, |ui| {
+            let choices = std::iter::once(OverlayTarget::MyTeam)
+                .chain(store.team_ids().into_iter().map(OverlayTarget::Team))
+                .chain(store.ally_ids().into_iter().map(OverlayTarget::AllyTeam))
+                .chain(std::iter::once(OverlayTarget::AllyTeams));
+            for t in choices {
+                ui.selectable_value(&mut d.overlay.target, t, target_text(t));
+            }
+        });
+    ui.end_row();
+    ui.label("Numbers");
+    ui.vertical(|ui| {
+        for m in OVERLAY_METRICS {
+            let mut on = d.overlay.metrics.contains(&m);
+            if ui.checkbox(&mut on, m.label()).changed() {
+                if on {
+                    d.overlay.metrics.push(m);
+                } else {
+                    d.overlay.metrics.retain(|x| *x != m);
+                }
+            }
+        }
+    });
+    ui.end_row();
+    ui.label("Sparklines");
+    ui.checkbox(&mut d.overlay.sparklines, "");
+    ui.end_row();
+    ui.label("Background opacity");
+    ui.add(egui::Slider::new(&mut d.overlay.opacity, 0.2..=1.0));
+    ui.end_row();
+    ui.label("Chroma-key background (OBS)");
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut d.overlay.chroma_key, "");
+        ui.color_edit_button_srgb(&mut d.overlay.chroma_rgb);
+    });
+    ui.end_row();
+    ui.label("Open at start");
+    ui.checkbox(&mut d.overlay.open_at_start, "");
+    ui.end_row();
+}
