@@ -160,7 +160,7 @@ scenarios[#scenarios + 1] = { "clean game against " .. serverKind, function()
 	play(E, 0.5)
 	w:GameOver()
 	play(E, 0.2)
-	check("connected", E.widget._test.conn.state == "connected", E.widget._test.conn.reason)
+	check("connected", E.internals.conn.state == "connected", E.internals.conn.reason)
 	w:Shutdown()
 	local rep, rc = serverReport(srv)
 	check("server report", rep, rc)
@@ -180,7 +180,7 @@ scenarios[#scenarios + 1] = { "server killed and restarted mid-game against " ..
 	local port = freePort()
 	local srvA = startServer(serverKind, port, 5, 30)
 	local E = newGame(port)
-	local T = E.widget._test
+	local T = E.internals
 	play(E, 1.5)
 	check("first connection", T.conn.state == "connected", T.conn.reason)
 	killServer(srvA)
@@ -207,7 +207,7 @@ scenarios[#scenarios + 1] = { "server that stops reading: memory bounded, drops 
 	local port = freePort()
 	local srv = startServer("stub", port, 1, 40, 4)
 	local E = newGame(port, { level = "detailed", interval = 1, units = 250 })
-	local T = E.widget._test
+	local T = E.internals
 	local maxQueueBytes, maxCount, maxMem = 0, 0, 0
 	local function watch()
 		maxQueueBytes = math.max(maxQueueBytes, T.queue.bytes)
@@ -237,7 +237,7 @@ end }
 scenarios[#scenarios + 1] = { "no server at all: no errors, backoff visible in status", stubOnly = true, function()
 	local port = freePort()
 	local E = newGame(port)
-	local T = E.widget._test
+	local T = E.internals
 	play(E, 4.0)
 	check("backing off", T.conn.state == "backoff" or T.conn.state == "connecting", T.conn.state)
 	check("several attempts", T.conn.failures >= 2, T.conn.failures)
