@@ -504,7 +504,8 @@
     root.style.fontSize = base + 'px';
     const w = root.offsetWidth, h = root.offsetHeight;
     if (w < 4 || h < 4) return Math.min(W / 320, H / 180);
-    return Math.min(W / w, H / h);
+    // 1% to spare: text does not scale exactly linearly (hinting, rounding)
+    return Math.min(W / w, H / h) * 0.99;
   };
 
   // ---------------------------------------------------------------- connection
