@@ -202,6 +202,18 @@ describe("the app's config", function()
 		assert.are.equal(9876, w:GetConfigData().port)
 	end)
 
+	it("falls back too when TCPAllowConnect denies the new address", function()
+		local E, lib, _, I, s1 = connected({})
+		lib.mode = "denied"
+		sendConfig(E, s1, '"port":9902')
+		assert.are.equal("disabled", I.conn.state)
+		lib.mode = "pending"
+		for _ = 1, 45 do E:update(0.25) end
+		assert.are.equal(9876, I.config.port)
+		assert.is_true(S.tickUntil(E, "connected"))
+		assert.are.equal(9876, lib.last().port)
+	end)
+
 	it("enabled = false: ack, bye, disconnected, and still off next game until /livedata connect", function()
 		local E, lib, w, I, s = connected({})
 		local ack = sendConfig(E, s, '"enabled":false')
