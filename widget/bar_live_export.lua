@@ -1683,6 +1683,7 @@ local api = {
 -- 7. Callins
 --------------------------------------------------------------------------------
 
+-- Initialize and Shutdown mirror each other: Shutdown undoes in reverse order.
 function widget:Initialize()
 	guard("Initialize", function()
 		queue:setLimits(config.queueSize, config.queueBytes)
@@ -1710,10 +1711,10 @@ function widget:Shutdown()
 		setState(STATE_DISCONNECTED, "widget shut down")
 		removeOptionList(OPTIONS)
 		optionsShown = nil
+		if WG.LiveDataExport == api then WG.LiveDataExport = nil end
 		if widgetHandler and widgetHandler.RemoveAction then
 			widgetHandler:RemoveAction("livedata")
 		end
-		if WG.LiveDataExport == api then WG.LiveDataExport = nil end
 	end)
 end
 

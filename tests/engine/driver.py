@@ -133,15 +133,28 @@ class Tap:
             threading.Thread(target=self._pump, args=(c, up, n), daemon=True).start()
             threading.Thread(target=self._pump_to_widget, args=(up, n), daemon=True).start()
 
+    @staticmethod
+    def _recv(src):
+        try:
+            return src.recv(65536)
+        except OSError:
+            return b""
+
+    @staticmethod
+    def _close(*socks):
+        for s in socks:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
     def _pump_to_widget(self, src, conn):
         """check -> widget, whole frames only, so inject() never lands inside one of check's frames."""
         dst, lock = self.widget_socks[conn]
         buf = b""
         while True:
-            try:
-                data = src.recv(65536)
-            except OSError:
-                data = b""
+            data = self._recv(src)
             if not data:
                 break
             buf += data
@@ -158,12 +171,7 @@ class Tap:
                 except OSError:
                     break
                 buf = buf[cut:]
-        for s in (src, dst):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
+        self._close(src, dst)
 
     def inject(self, conn, msg):
         """Sends an app->widget message on connection `conn`, between check's frames."""
@@ -178,12 +186,10 @@ class Tap:
             sock.sendall(struct.pack(">I", len(payload)) + payload)
 
     def _pump(self, src, dst, conn):
+        """widget -> check, unchanged, recording the widget's frames."""
         buf = b""
         while True:
-            try:
-                data = src.recv(65536)
-            except OSError:
-                data = b""
+            data = self._recv(src)
             if not data:
                 break
             buf = self._parse(buf + data, conn)
@@ -193,12 +199,7 @@ class Tap:
                 break
         if buf:
             self.problems.append((conn, "connection ended inside a frame (%d bytes pending)" % len(buf)))
-        for s in (src, dst):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
+        self._close(src, dst)
 
     def _parse(self, buf, conn):
         while len(buf) >= 4:
