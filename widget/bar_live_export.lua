@@ -114,7 +114,7 @@ local SETTINGS = {
 	{ key = "sendBudget", wire = "send_budget_bytes", cmd = "sendbudget", kind = "int", default = 32 * 1024,
 		check = intIn(1024, 1024 * 1024), valid = "an integer 1024-1048576 (bytes sent per drawn frame)" },
 	{ key = "indicator", wire = "indicator", cmd = "indicator", kind = "onoff", default = true,
-		check = checkBool, valid = "on or off (true or false from the app)" },
+		check = checkBool, valid = "true or false (in commands: on or off)" },
 	{ key = "enabled", wire = "enabled", kind = "onoff", default = true,
 		check = checkBool, valid = "true or false" },
 }
