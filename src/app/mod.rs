@@ -305,7 +305,7 @@ impl BarLiveApp {
         WidgetConfig {
             interval_frames: Some(self.settings.widget_interval_frames),
             level: Some(self.settings.widget_level),
-            max_units: None,
+            ..WidgetConfig::default()
         }
     }
 

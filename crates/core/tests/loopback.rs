@@ -272,7 +272,7 @@ fn send_reaches_the_peer_as_one_frame() {
     let config = AppMessage::Config(WidgetConfig {
         interval_frames: Some(30),
         level: Some(Level::Detailed),
-        max_units: None,
+        ..WidgetConfig::default()
     });
     server.send(&AppMessage::Ping { id: 42 }).unwrap();
     server.send(&config).unwrap();

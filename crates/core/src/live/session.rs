@@ -158,7 +158,7 @@ impl Session {
         self.applied_config = Some(WidgetConfig {
             interval_frames: Some(hello.config.interval_frames),
             level: Some(hello.config.level),
-            max_units: None,
+            ..WidgetConfig::default()
         });
         self.wants_config_push = true;
         let same_game = self.recorded_map.as_deref() == Some(hello.game.map_name.as_str())
