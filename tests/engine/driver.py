@@ -76,7 +76,8 @@ def hexcolor(rgb):
 
 
 # ----------------------------------------------------------------------------------------------
-# Tap: listens where the widget connects, forwards to `bar-live check`, records widget frames.
+# Tap: listens where the widget connects, forwards to `bar-live check`, records widget frames,
+# and can inject app->widget frames (the app's side: config, ping) between check's frames.
 # ----------------------------------------------------------------------------------------------
 class Tap:
     MAX_FRAME = 8 * 1024 * 1024
@@ -89,6 +90,8 @@ class Tap:
         self.conn_times = []    # accept time per connection
         self.lock = threading.Lock()
         self.socks = []
+        self.widget_socks = {}  # conn -> (socket to the widget, lock held while a frame goes to it)
+        self.injected = []      # (conn, t, msg) sent to the widget by inject()
         self.stopped = False
         self.lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -126,32 +129,77 @@ class Tap:
                 continue
             with self.lock:
                 self.socks += [c, up]
+                self.widget_socks[n] = (c, threading.Lock())
             threading.Thread(target=self._pump, args=(c, up, n), daemon=True).start()
-            threading.Thread(target=self._pump, args=(up, c, None), daemon=True).start()
+            threading.Thread(target=self._pump_to_widget, args=(up, n), daemon=True).start()
 
-    def _pump(self, src, dst, conn):
-        buf = b""
-        while True:
-            try:
-                data = src.recv(65536)
-            except OSError:
-                data = b""
-            if not data:
-                break
-            if conn is not None:
-                buf = self._parse(buf + data, conn)
-            try:
-                dst.sendall(data)
-            except OSError:
-                break
-        if conn is not None and buf:
-            self.problems.append((conn, "connection ended inside a frame (%d bytes pending)" % len(buf)))
-        for s in (src, dst):
+    @staticmethod
+    def _recv(src):
+        try:
+            return src.recv(65536)
+        except OSError:
+            return b""
+
+    @staticmethod
+    def _close(*socks):
+        for s in socks:
             try:
                 s.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
             s.close()
+
+    def _pump_to_widget(self, src, conn):
+        """check -> widget, whole frames only, so inject() never lands inside one of check's frames."""
+        dst, lock = self.widget_socks[conn]
+        buf = b""
+        while True:
+            data = self._recv(src)
+            if not data:
+                break
+            buf += data
+            cut = 0
+            while len(buf) - cut >= 4:
+                (n,) = struct.unpack(">I", buf[cut:cut + 4])
+                if len(buf) - cut < 4 + n:
+                    break
+                cut += 4 + n
+            if cut:
+                try:
+                    with lock:
+                        dst.sendall(buf[:cut])
+                except OSError:
+                    break
+                buf = buf[cut:]
+        self._close(src, dst)
+
+    def inject(self, conn, msg):
+        """Sends an app->widget message on connection `conn`, between check's frames."""
+        payload = json.dumps(msg).encode("utf-8")
+        with self.lock:
+            entry = self.widget_socks.get(conn)
+            self.injected.append((conn, time.monotonic(), msg))
+        if entry is None:
+            raise Failure("inject: no connection %s" % conn)
+        sock, lock = entry
+        with lock:
+            sock.sendall(struct.pack(">I", len(payload)) + payload)
+
+    def _pump(self, src, dst, conn):
+        """widget -> check, unchanged, recording the widget's frames."""
+        buf = b""
+        while True:
+            data = self._recv(src)
+            if not data:
+                break
+            buf = self._parse(buf + data, conn)
+            try:
+                dst.sendall(data)
+            except OSError:
+                break
+        if buf:
+            self.problems.append((conn, "connection ended inside a frame (%d bytes pending)" % len(buf)))
+        self._close(src, dst)
 
     def _parse(self, buf, conn):
         while len(buf) >= 4:
@@ -583,6 +631,9 @@ def scenario_spectator(c):
                 and com.get("category") == "commander" and com.get("label") == "Test Commander",
                 "blcom def %s" % com)
         c.check(solar.get("metal_cost") == 150 and solar.get("category") == "economy", "blsolar def %s" % solar)
+        c.check(com.get("tech_level") == 1 and "group" not in com, "blcom tech_level/group %s" % com)
+        c.check(solar.get("tech_level") == 2 and solar.get("group") == "energy", "blsolar tech_level/group %s" % solar)
+        c.check(len(hello.get("config", {})) == 10, "hello.config %s, want all 10 settings" % hello.get("config"))
         # values only from updates after game_start (pregame updates have no units yet)
         msgs = tap.msgs(1)
         start = next((i for i, m in enumerate(msgs) if m.get("type") == "event" and m.get("name") == "game_start"), 0)
@@ -711,13 +762,59 @@ def check_detailed(c, updates, def_ids):
     c.check(not bad, "detailed unit list wrong: " + " | ".join(bad[:4]))
 
 
+def wait_until(run, pred, timeout, what):
+    """Polls pred() (driver-side state, e.g. tap frames) while the engine runs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        res = pred()
+        if res:
+            return res
+        if run.proc.poll() is not None:
+            raise Failure("engine exited (rc %s) while waiting for %s" % (run.proc.returncode, what))
+        time.sleep(0.05)
+    raise Failure("timed out after %ss waiting for %s" % (timeout, what))
+
+
 def scenario_player(c):
-    """2: a player on team 0: the enemy team never appears, nothing raises."""
-    run = Run("player", spectator=False, speed=20, modopts={"bl_solar_frame": SOLAR_FRAME},
-              scenario={"quit_frame": 900})
+    """2: a player on team 0: the enemy team never appears, nothing raises. 7-9 (same run): the app's
+    `config` (level, queue size, then a move to another port) through the tap."""
+    port, port2 = free_port(), free_port()
+    run = Run("player", spectator=False, speed=5, modopts={"bl_solar_frame": SOLAR_FRAME},
+              scenario={"max_seconds": 45}, port=port, allow="127.0.0.1:%d 127.0.0.1:%d" % (port, port2))
     srv = Server(run, run.port, connections=1)
+    srv2 = None
     run.start()
-    rc = run.finish(ENGINE_TIMEOUT + 10)
+    cfg = {}
+    try:
+        tap = srv.tap
+        wait_until(run, lambda: any(u.get("game_frame", 0) >= 120 for u in tap.msgs(1, "update")), 40,
+                   "an update at game frame 120")
+        # 7 + 8: level and queue size from the app
+        tap.inject(1, {"type": "config", "schema_version": 1, "level": "detailed", "queue_max_messages": 7})
+        cfg["ack1"] = wait_until(run, lambda: (tap.msgs(1, "config_ack") or [None])[0], 5, "config_ack")
+        n_before = len(tap.msgs(1))
+        cfg["detailed"] = wait_until(run, lambda: [u for u in tap.msgs(1)[n_before:]
+                                                   if u.get("type") == "update" and "units" in u], 5,
+                                     "a detailed update")
+        run.poll()
+        since = len(run.events)
+        run.control("command livedata status")
+        cfg["status_echo"] = run.wait_for(lambda e: e.get("kind") == "echo" and "msgs" in e.get("text", ""), 5,
+                                          "the /livedata status queue line", since=since)
+        cfg["status"] = run.wait_for(lambda e: e.get("kind") == "status" and (e.get("status") or {}).get(
+            "queue_max") == 7, 5, "status queue_max 7", since=since).get("status")
+        # 9: the app moves the widget to port2 (it listens there first)
+        srv2 = Server(run, port2, connections=1)
+        tap.inject(1, {"type": "config", "schema_version": 1, "port": port2})
+        wait_until(run, lambda: tap.msgs(1, "bye"), 5, "bye on the first connection")
+        wait_until(run, lambda: len(srv2.tap.msgs(1, "update")) >= 3, 10, "3 updates on the new port")
+        run.poll()
+        cfg["status2"] = run.last_status() or {}
+    finally:
+        run.control("quit")
+        rc = run.finish(20)
+        if srv2 is not None:
+            rep2, crc2, tail2 = srv2.report()
     rep, crc, tail = srv.report()
     c.check(rc == 0, "engine exit code %s" % rc)
     c.errors += run.widget_health()
@@ -745,6 +842,54 @@ def scenario_player(c):
     t0 = (u.get("teams") or [{}])[0]
     c.check(t0.get("metal", {}).get("income") == COM_METAL, "own team metal.income %s" % t0.get("metal"))
     check_defs_before_use(c, tap, 1)
+    check_seq(c, tap, 1)
+    main_c = c
+    # 7: level via the app's config
+    c = main_c.sub("config-level", "7 config level=detailed from the app (same run)")
+    ack1 = (tap.msgs(1, "config_ack") or [{}])[0]
+    conf = ack1.get("config", {})
+    c.check(conf.get("level") == "detailed" and not ack1.get("errors"), "config_ack %s" % ack1)
+    c.check(len(conf) == 10, "config_ack carries %d settings, want all 10: %s" % (len(conf), sorted(conf)))
+    detailed = cfg.get("detailed") or []
+    c.check(bool(detailed), "no update with a unit list after the ack")
+    for d in detailed[:3]:
+        units = d.get("units") or []
+        c.check(len(units) >= 1 and all(x.get("team") == 0 for x in units) and d.get("units_omitted") == 0,
+                "detailed update at frame %s: units %s" % (d.get("game_frame"), units))
+    # 8: queue size via the app's config
+    c = main_c.sub("config-queue", "8 config queue_max_messages=7 from the app (same run)")
+    c.check(conf.get("queue_max_messages") == 7, "config_ack queue_max_messages %s" % conf.get("queue_max_messages"))
+    c.check((cfg.get("status") or {}).get("queue_max") == 7, "WG status queue_max %s" % cfg.get("status"))
+    echo = (cfg.get("status_echo") or {}).get("text", "")
+    c.check("/7 msgs" in echo, "/livedata status does not show the queue size 7: %r" % echo)
+    # 9: the move to another port
+    c = main_c.sub("config-move", "9 config port=P2 from the app: ack, bye, hello on P2 (same run)")
+    acks = tap.msgs(1, "config_ack")
+    ack2 = acks[1] if len(acks) > 1 else {}
+    c.check(ack2.get("config", {}).get("port") == port2, "second config_ack %s, want port %d" % (ack2, port2))
+    last = tap.msgs(1)[-2:]
+    c.check([m.get("type") for m in last] == ["config_ack", "bye"], "first connection ends with %s, want "
+            "config_ack, bye" % [m.get("type") for m in last])
+    bye = (tap.msgs(1, "bye") or [{}])[-1]
+    c.check(bye.get("reason") == "moving to 127.0.0.1:%d" % port2, "bye reason %r" % bye.get("reason"))
+    if srv2 is None:
+        c.check(False, "the second server never started")
+        return run
+    report_clean(c, rep2, crc2, tail2, "check on P2", hellos=1, connections=1)
+    t2 = srv2.tap
+    c.check(not t2.problems, "tap on P2: %s" % t2.problems)
+    first = (t2.msgs(1) or [{}])[0]
+    c.check(first.get("type") == "hello" and first.get("seq") == 1, "first message on P2: %s" % first.get("type"))
+    c2 = first.get("config", {})
+    c.check(c2.get("port") == port2 and c2.get("level") == "detailed" and c2.get("queue_max_messages") == 7,
+            "hello.config on P2 %s" % c2)
+    c.check(len(t2.msgs(1, "update")) >= 3, "only %d updates on P2" % len(t2.msgs(1, "update")))
+    check_seq(c, t2, 1)
+    check_defs_before_use(c, t2, 1)
+    st = cfg.get("status2") or {}
+    c.check(st.get("state") == "connected" and st.get("port") == port2, "status after the move %s" % st)
+    saved = open(os.path.join(run.wd, "LuaUI", "Config", "engine_test_widgets.lua")).read()
+    c.check(("%d" % port2) in saved, "GetConfigData did not keep the new port: %s" % saved)
     return run
 
 
@@ -901,7 +1046,7 @@ def scenario_blocked(c, socket_enabled, allow, expect_words, label):
 
 SCENARIOS = [
     ("spectator", "1 spectator, two AI teams: clean, real values, defs before use", scenario_spectator),
-    ("player", "2 player on team 0: no enemy data", scenario_player),
+    ("player", "2 player on team 0: no enemy data; 7-9 the app's config", scenario_player),
     ("late-server", "3 server started after the game began", scenario_late_server),
     ("restart", "4 server killed mid-game and restarted", scenario_restart),
     ("no-socket", "5a LuaSocketEnabled = 0",

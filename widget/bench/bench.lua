@@ -1,13 +1,15 @@
 -- Widget benchmarks (plain lua5.1, like the engine's Lua 5.1 interpreter).
 --   lua5.1 widget/bench/bench.lua [--iterations N] [--widget PATH] [--slow-engine]
--- 1. our generic encoder vs dkjson (Debian lua-dkjson) on a 16-team `standard` update
+-- 1. our generic encoder vs dkjson (Debian lua-dkjson) on a 16-team `standard` update (the message built
+--    by the test oracle, widget/spec/helpers/update_oracle.lua)
 -- 2. the whole update: collect + encode + frame + queue, `standard`, at 1v1 (2 teams), 8v8 (16 teams in
 --    2 ally teams) and a 16-way FFA (16 ally teams; the ally layout only shows in hello, so this row
 --    should match 8v8 within noise)
 -- 3. the whole update at `detailed`, 8v8: 63 units per team (1008), 1000 sent (max_units cap)
 -- Reports medians over batches (the machine is noisy: compare ratios, and run
 -- before/after comparisons back to back; --widget PATH benchmarks another copy
--- of the widget file, e.g. `git show HEAD~1:widget/bar_live_export.lua`).
+-- of the widget file, e.g. `git show HEAD~1:widget/bar_live_export.lua`; copies
+-- from before the test hook, which exported widget._test, work too).
 --
 -- The fake engine: in the game, Spring.* are C functions. The spec helper's
 -- stand-ins compute their results in Lua (GetTeamUnitsCounts counts units,
@@ -20,6 +22,7 @@ local HERE = debug.getinfo(1, "S").source:sub(2):match("^(.*)/[^/]*$") or "."
 package.path = HERE .. "/../spec/?.lua;" .. package.path
 local fake_engine = require("helpers.fake_engine")
 local fake_socket = require("helpers.fake_socket")
+local oracle = require("helpers.update_oracle")
 
 local iterations = 2000
 local widgetPath
@@ -129,7 +132,19 @@ local function game(unitsPerTeam, level, nTeams, ffa)
 	if not slowEngine then cheapEngine(E) end
 	E:loadWidget(widgetPath)
 	E:start({ level = level, maxUnits = 1000 })
-	return E, E.widget._test
+	return E, E.internals
+end
+
+-- What the bench needs from the widget: the internals from the test hook, or an
+-- older copy's widget._test (which had collectUpdate and a string-returning
+-- encodeUpdate).
+local function parts(E, T)
+	if T.Json then
+		return T.Json.encode,
+			function(...) return oracle.collectUpdate(T, E.Spring, ...) end,
+			function(...) return oracle.encodeFused(T, ...) end
+	end
+	return T.encode, T.collectUpdate, T.encodeUpdate
 end
 
 local function median(t)
@@ -163,11 +178,12 @@ out(string.format("iterations %d, %s, %s engine stand-ins%s", iterations, _VERSI
 
 -- 1. encoder vs dkjson
 do
-	local _, T = game(40, "standard")
-	local msg = T.collectUpdate("standard", 1000, {}, {})
+	local E, T = game(40, "standard")
+	local encode, collectUpdate = parts(E, T)
+	local msg = collectUpdate("standard", 1000, {}, {})
 	msg.schema_version, msg.seq = 1, 1
-	local ours = T.encode(msg)
-	local ms = measure(function() T.encode(msg) end)
+	local ours = encode(msg)
+	local ms = measure(function() encode(msg) end)
 	out(string.format("generic encoder, 16-team standard update (%d bytes): ours %.4f ms", #ours, ms))
 	if ok then
 		assert(dkjson.decode(ours), "dkjson cannot read our output")
@@ -190,9 +206,10 @@ local function whole(level, unitsPerTeam, label, nTeams, ffa)
 	local engine = measure(engineCalls(E, level))
 	out(string.format("whole update %s (%d bytes): median %.4f ms = engine calls %.4f + ours %.4f",
 		label, bytes, ms, engine, ms - engine))
-	if T.encodeUpdate then
+	local _, _, encodeFused = parts(E, T)
+	if encodeFused then
 		local described = {}
-		local fused = measure(function() T.encodeUpdate(level, 1000, described, {}, 1) end)
+		local fused = measure(function() encodeFused(level, 1000, described, {}, 1) end)
 		out(string.format("  of which fused collect+encode to a string %.4f ms", fused))
 	end
 	return ms

@@ -5,8 +5,9 @@ describe("JSON encoder", function()
 	local T, encode
 	setup(function()
 		local E = fake_engine.new({})
-		T = E:loadWidget()._test
-		encode = T.encode
+		E:loadWidget()
+		T = E.internals
+		encode = T.Json.encode
 	end)
 
 	local function roundtrip(v)
@@ -136,14 +137,16 @@ end)
 describe("JSON decoder (app -> widget)", function()
 	local T
 	setup(function()
-		T = fake_engine.new({}):loadWidget()._test
+		local E = fake_engine.new({})
+		E:loadWidget()
+		T = E.internals
 	end)
 
 	it("decodes the app's messages", function()
-		local v = assert(T.decode('{"type":"config","schema_version":1,"interval_frames":30,"level":"detailed"}'))
+		local v = assert(T.Json.decode('{"type":"config","schema_version":1,"interval_frames":30,"level":"detailed"}'))
 		assert.are.equal("config", v.type)
 		assert.are.equal(30, v.interval_frames)
-		v = assert(T.decode(' {"a":[1,-2.5e3,true,false,null,"x\\u00e9\\n\\ud83d\\ude00"],"b":{}} '))
+		v = assert(T.Json.decode(' {"a":[1,-2.5e3,true,false,null,"x\\u00e9\\n\\ud83d\\ude00"],"b":{}} '))
 		assert.are.equal(-2500, v.a[2])
 		assert.are.equal("x\195\169\n\240\159\152\128", v.a[6])
 	end)
@@ -151,7 +154,7 @@ describe("JSON decoder (app -> widget)", function()
 	it("rejects malformed input without raising", function()
 		for _, bad in ipairs({ "", "{", '{"a":}', "[1,]", "01", "1.", "1e", "NaN", '"\1"', '"\\x"',
 			'{"a":1} x', '"\\ud800"', "\255", "[1.5-3]", '{"a" 1}', "tru" }) do
-			local v, err = T.decode(bad)
+			local v, err = T.Json.decode(bad)
 			assert.is_nil(v, bad)
 			assert.is_string(err, bad)
 		end

@@ -12,17 +12,24 @@
 //! - `decode_store`: read_frame + `decode_widget` + `Store::ingest` — the app's and `record`'s path.
 //! - `validate_decode_store`: the same plus a JSON Schema validation (`check`'s path).
 //!
+//! - `decode_handshake`: `decode_widget` of the simulator's `hello` + `unit_defs` (the serde path).
+//!
 //! Numbers are per update; the target is ≥ 50,000 updates/s on one core for `decode_store`.
+//!
+//! Without criterion, for a loaded machine: `INGEST_PASSES=N cargo bench --bench ingest` runs N passes
+//! of each path and prints the best pass's on-CPU time per update (from `/proc/thread-self/schedstat`,
+//! so time spent waiting for a core does not count), and is a small driver for
+//! `valgrind --tool=callgrind --toggle-collect='*decode_store_pass*'` (instruction counts).
 
 use std::hint::black_box;
 use std::io::Cursor;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bar_live_core::protocol::schema::{Direction, SchemaValidator};
 use bar_live_core::protocol::*;
 use bar_live_core::sim::{SimGame, SimOptions};
 use bar_live_core::store::Store;
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group};
 
 /// Updates per measured batch (consecutive samples of one game, so the store sees a real series).
 const UPDATES: usize = 200;
@@ -255,13 +262,101 @@ fn fresh_store(handshake: &[WidgetMessage]) -> Store {
     store
 }
 
-fn bench(c: &mut Criterion) {
-    let fx = fixture();
+/// The app's path over one framed stream: read_frame + decode_widget + Store::ingest.
+#[inline(never)]
+fn decode_store_pass(stream: &[u8], store: &mut Store, buf: &mut Vec<u8>) {
+    let mut r = Cursor::new(stream);
+    while read_frame(&mut r, DEFAULT_MAX_FRAME_BYTES, buf).unwrap_or(false) {
+        if let Ok(m) = decode_widget(buf) {
+            store.ingest(&m.body);
+        }
+    }
+    assert_eq!(store.updates, UPDATES as u64);
+}
+
+/// read_frame + decode_widget over one framed stream; the number of messages decoded.
+#[inline(never)]
+fn decode_only_pass(stream: &[u8], buf: &mut Vec<u8>) -> usize {
+    let mut r = Cursor::new(stream);
+    let mut n = 0;
+    while read_frame(&mut r, DEFAULT_MAX_FRAME_BYTES, buf).unwrap_or(false) {
+        n += usize::from(decode_widget(buf).is_ok());
+    }
+    n
+}
+
+/// decode_widget of each encoded handshake message.
+#[inline(never)]
+fn decode_handshake_pass(payloads: &[Vec<u8>]) -> usize {
+    payloads
+        .iter()
+        .map(|p| usize::from(decode_widget(p).is_ok()))
+        .sum()
+}
+
+fn print_fixture(fx: &Fixture) {
     eprintln!(
         "fixture: {UPDATES} updates, 16 teams, standard, mean payload {} bytes (crate encoder: {})",
         fx.payload_bytes / UPDATES,
         fx.crate_payload_bytes / UPDATES
     );
+}
+
+/// This thread's time on a CPU, in ns (0 where the kernel does not say).
+fn on_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// `INGEST_PASSES=N`: N passes of each path; prints the best pass (on-CPU and wall) per update.
+fn drive(passes: usize) {
+    let fx = fixture();
+    print_fixture(&fx);
+    let handshake: Vec<Vec<u8>> = fx
+        .handshake
+        .iter()
+        .enumerate()
+        .map(|(i, m)| encode_widget(m, i as u64 + 1))
+        .collect();
+    let mut buf = Vec::new();
+    let report = |name: &str, per: usize, pass: &mut dyn FnMut()| {
+        let (mut cpu, mut wall) = (u64::MAX, u128::MAX);
+        for _ in 0..passes {
+            let (c0, w0) = (on_cpu_ns(), Instant::now());
+            pass();
+            cpu = cpu.min(on_cpu_ns() - c0);
+            wall = wall.min(w0.elapsed().as_nanos());
+        }
+        let per = per as f64 * 1000.0;
+        eprintln!(
+            "{name}: best of {passes} passes: {:.2} µs on-CPU, {:.2} µs wall per message",
+            cpu as f64 / per,
+            wall as f64 / per
+        );
+    };
+    report("decode_store", UPDATES, &mut || {
+        let mut store = fresh_store(&fx.handshake);
+        decode_store_pass(&fx.stream, &mut store, &mut buf);
+    });
+    report("decode_only", UPDATES, &mut || {
+        assert_eq!(decode_only_pass(&fx.stream, &mut buf), UPDATES);
+    });
+    report("decode_handshake", handshake.len(), &mut || {
+        assert_eq!(decode_handshake_pass(&handshake), handshake.len());
+    });
+}
+
+fn bench(c: &mut Criterion) {
+    let fx = fixture();
+    print_fixture(&fx);
+    let handshake: Vec<Vec<u8>> = fx
+        .handshake
+        .iter()
+        .enumerate()
+        .map(|(i, m)| encode_widget(m, i as u64 + 1))
+        .collect();
     let validator = SchemaValidator::new(Direction::WidgetToApp);
     let mut g = c.benchmark_group("ingest_16_teams_standard");
     g.throughput(Throughput::Elements(UPDATES as u64));
@@ -285,15 +380,7 @@ fn bench(c: &mut Criterion) {
         let mut buf = Vec::new();
         b.iter_batched_ref(
             || fresh_store(&fx.handshake),
-            |store| {
-                let mut r = Cursor::new(&fx.stream);
-                while read_frame(&mut r, DEFAULT_MAX_FRAME_BYTES, &mut buf).unwrap_or(false) {
-                    if let Ok(m) = decode_widget(&buf) {
-                        store.ingest(&m.body);
-                    }
-                }
-                assert_eq!(store.updates, UPDATES as u64);
-            },
+            |store| decode_store_pass(&fx.stream, store, &mut buf),
             BatchSize::SmallInput,
         )
     });
@@ -320,34 +407,41 @@ fn bench(c: &mut Criterion) {
 
     g.bench_function("decode_only", |b| {
         let mut buf = Vec::new();
-        b.iter(|| {
-            let mut r = Cursor::new(&fx.stream);
-            let mut n = 0;
-            while read_frame(&mut r, DEFAULT_MAX_FRAME_BYTES, &mut buf).unwrap_or(false) {
-                n += usize::from(decode_widget(&buf).is_ok());
-            }
-            assert_eq!(n, UPDATES);
-        })
+        b.iter(|| assert_eq!(decode_only_pass(&fx.stream, &mut buf), UPDATES))
     });
 
     g.bench_function("decode_store_crate_encoder", |b| {
         let mut buf = Vec::new();
         b.iter_batched_ref(
             || fresh_store(&fx.handshake),
-            |store| {
-                let mut r = Cursor::new(&fx.crate_stream);
-                while read_frame(&mut r, DEFAULT_MAX_FRAME_BYTES, &mut buf).unwrap_or(false) {
-                    if let Ok(m) = decode_widget(&buf) {
-                        store.ingest(&m.body);
-                    }
-                }
-                assert_eq!(store.updates, UPDATES as u64);
-            },
+            |store| decode_store_pass(&fx.crate_stream, store, &mut buf),
             BatchSize::SmallInput,
         )
+    });
+    g.finish();
+
+    // Per message (hello + unit_defs), not per update.
+    let mut g = c.benchmark_group("ingest_handshake");
+    g.throughput(Throughput::Elements(handshake.len() as u64));
+    g.sample_size(30)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(2));
+    g.bench_function("decode_handshake", |b| {
+        b.iter(|| assert_eq!(decode_handshake_pass(&handshake), handshake.len()))
     });
     g.finish();
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if let Some(passes) = std::env::var("INGEST_PASSES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        drive(passes);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

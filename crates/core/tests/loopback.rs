@@ -269,7 +269,7 @@ fn send_reaches_the_peer_as_one_frame() {
     let config = AppMessage::Config(WidgetConfig {
         interval_frames: Some(30),
         level: Some(Level::Detailed),
-        max_units: None,
+        ..WidgetConfig::default()
     });
     server.send(&AppMessage::Ping { id: 42 }).unwrap();
     server.send(&config).unwrap();
@@ -582,9 +582,10 @@ fn multi_connection_recording_replays_every_frame() {
 
 #[test]
 fn truncated_recording_loads_up_to_the_cut() {
+    // Format v1, whose record layout this test cuts into (v2's blocks: tests/recording_v2.rs).
     let dir = tempfile::tempdir().unwrap();
     let full = dir.path().join("full.barlive");
-    let mut rec = Recorder::create(&full, 5_000, "test").unwrap();
+    let mut rec = Recorder::create_with_version(&full, 5_000, "test", 1).unwrap();
     let payloads = expected_payloads(small_game(2, 5));
     for (i, p) in payloads.iter().enumerate() {
         rec.append(1, 5_000 + i as u64 * 500, p).unwrap();
@@ -633,7 +634,8 @@ fn truncated_recording_loads_up_to_the_cut() {
 fn a_damaged_record_length_stops_reading_and_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.barlive");
-    let mut rec = Recorder::create(&path, 0, "test").unwrap();
+    // Format v1, whose record layout this test overwrites (v2: tests/recording_v2.rs).
+    let mut rec = Recorder::create_with_version(&path, 0, "test", 1).unwrap();
     let payloads = expected_payloads(small_game(2, 2));
     for p in payloads.iter().take(5) {
         rec.append(1, 10, p).unwrap();

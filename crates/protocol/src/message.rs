@@ -1,13 +1,11 @@
-//! Typed protocol v1 messages (see `docs/PROTOCOL.md`).
-//!
-//! Decoding is two-step: a cheap envelope pass (`type`, `schema_version`, `seq`; everything else skipped),
-//! then a typed pass for the known types. Unknown fields are ignored; unknown types decode to
+//! Typed protocol v1 messages (see `docs/PROTOCOL.md`): the data only. Encoding and decoding are in
+//! [`crate::codec`]; `update`s are read by the hand-written decoder in `update_decoder.rs`, every other
+//! type through these types' serde derives. Unknown fields are ignored; unknown types decode to
 //! [`WidgetMessage::Unknown`].
 
-use serde::{Deserialize, Deserializer, Serialize};
+use std::ops::RangeInclusive;
 
-use super::SCHEMA_VERSION;
-use super::error::ProtocolError;
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Deserializes a number that may be `null` (the widget encodes NaN/inf as null) into NaN.
 fn nullable_f64<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
@@ -16,15 +14,6 @@ fn nullable_f64<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
 
 fn nan() -> f64 {
     f64::NAN
-}
-
-#[derive(Debug, Deserialize)]
-struct Envelope<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: std::borrow::Cow<'a, str>,
-    schema_version: u32,
-    #[serde(default)]
-    seq: Option<u64>,
 }
 
 /// One decoded widget→app message with its envelope.
@@ -152,10 +141,28 @@ impl std::str::FromStr for Level {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The settings in force when the widget said hello. The fields after `level` came later: older
+/// widgets leave them out (`None`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct HelloConfig {
     pub interval_frames: u32,
     pub level: Level,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_units: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_max_messages: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_max_bytes: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_budget_bytes: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indicator: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -186,6 +193,19 @@ pub struct UnitDef {
     pub metal_cost: f64,
     pub energy_cost: f64,
     pub category: Category,
+    /// BAR's tech level (1–3; `customParams.techlevel`); `None` from widgets that do not send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tech_level: Option<u8>,
+    /// BAR's `customParams.unitgroup` ("antinuke", "util", "energy", "nuke", "builder", ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+impl UnitDef {
+    /// The tech level, 1 when unknown.
+    pub fn tech_level_or_default(&self) -> u8 {
+        self.tech_level.unwrap_or(1)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -450,6 +470,8 @@ pub struct Pong {
     pub id: i64,
 }
 
+/// The widget's settings: what the app asks for (`config`, every field optional: only those present
+/// change) and what is in force (`config_ack.config`). Older widgets send only the first three.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct WidgetConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -458,6 +480,106 @@ pub struct WidgetConfig {
     pub level: Option<Level>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_units: Option<u32>,
+    /// The app's address (an IPv4 literal) the widget connects to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// The widget's send queue caps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_max_messages: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_max_bytes: Option<u32>,
+    /// Bytes the widget may write to the socket per frame.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_budget_bytes: Option<u32>,
+    /// Whether the widget shows its on-screen indicator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indicator: Option<bool>,
+    /// Whether the widget exports at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+
+impl WidgetConfig {
+    /// Valid `interval_frames` (game frames between updates).
+    pub const INTERVAL_FRAMES: RangeInclusive<u32> = 1..=300;
+    /// Valid `max_units` (unit rows in a `detailed` update).
+    pub const MAX_UNITS: RangeInclusive<u32> = 0..=100_000;
+    /// Valid `port`.
+    pub const PORT: RangeInclusive<u16> = 1..=65_535;
+    /// Valid `queue_max_messages`.
+    pub const QUEUE_MAX_MESSAGES: RangeInclusive<u32> = 1..=200;
+    /// Valid `queue_max_bytes` (16 KiB to 16 MiB).
+    pub const QUEUE_MAX_BYTES: RangeInclusive<u32> = 16_384..=16_777_216;
+    /// Valid `send_budget_bytes` (1 KiB to 1 MiB).
+    pub const SEND_BUDGET_BYTES: RangeInclusive<u32> = 1_024..=1_048_576;
+
+    /// One line per field that is present and out of range (`"interval_frames 0 outside 1..300"`), in
+    /// field order; empty when every present field is valid. `host` must be an IPv4 literal.
+    pub fn errors(&self) -> Vec<String> {
+        fn range<T: PartialOrd + std::fmt::Display>(
+            out: &mut Vec<String>,
+            name: &str,
+            value: Option<T>,
+            valid: &RangeInclusive<T>,
+        ) {
+            if let Some(v) = value
+                && !valid.contains(&v)
+            {
+                out.push(format!(
+                    "{name} {v} outside {}..{}",
+                    valid.start(),
+                    valid.end()
+                ));
+            }
+        }
+        let mut out = Vec::new();
+        range(
+            &mut out,
+            "interval_frames",
+            self.interval_frames,
+            &Self::INTERVAL_FRAMES,
+        );
+        range(&mut out, "max_units", self.max_units, &Self::MAX_UNITS);
+        if let Some(host) = &self.host
+            && !Self::is_ipv4_literal(host)
+        {
+            out.push(format!("host '{host}' is not an IPv4 address"));
+        }
+        range(&mut out, "port", self.port, &Self::PORT);
+        range(
+            &mut out,
+            "queue_max_messages",
+            self.queue_max_messages,
+            &Self::QUEUE_MAX_MESSAGES,
+        );
+        range(
+            &mut out,
+            "queue_max_bytes",
+            self.queue_max_bytes,
+            &Self::QUEUE_MAX_BYTES,
+        );
+        range(
+            &mut out,
+            "send_budget_bytes",
+            self.send_budget_bytes,
+            &Self::SEND_BUDGET_BYTES,
+        );
+        out
+    }
+
+    /// `a.b.c.d`, each part 1–3 decimal digits worth 0–255 (the schema's and the widget's rule; leading
+    /// zeros allowed).
+    pub fn is_ipv4_literal(host: &str) -> bool {
+        let parts: Vec<&str> = host.split('.').collect();
+        parts.len() == 4
+            && parts.iter().all(|p| {
+                (1..=3).contains(&p.len())
+                    && p.bytes().all(|c| c.is_ascii_digit())
+                    && p.parse::<u16>().is_ok_and(|v| v <= 255)
+            })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -486,353 +608,9 @@ pub enum AppMessage {
     Ping { id: i64 },
 }
 
-#[derive(Serialize)]
-struct Outgoing<'a, T: Serialize> {
-    #[serde(flatten)]
-    body: &'a T,
-    schema_version: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    seq: Option<u64>,
-}
-
-/// Encodes a widget→app message as a JSON payload (no frame prefix).
-/// An unknown type (only ever decoded, never built by this crate) encodes as its bare envelope.
-pub fn encode_widget(body: &WidgetMessage, seq: u64) -> Vec<u8> {
-    if let WidgetMessage::Unknown(kind) = body {
-        let envelope =
-            serde_json::json!({"type": kind, "schema_version": SCHEMA_VERSION, "seq": seq});
-        return serde_json::to_vec(&envelope).unwrap_or_default();
-    }
-    encode(body, Some(seq))
-}
-
-/// Encodes an app→widget message as a JSON payload (no frame prefix).
-pub fn encode_app(body: &AppMessage) -> Vec<u8> {
-    encode(body, None)
-}
-
-fn encode<T: Serialize>(body: &T, seq: Option<u64>) -> Vec<u8> {
-    let out = Outgoing {
-        body,
-        schema_version: SCHEMA_VERSION,
-        seq,
-    };
-    // Serializing plain data structs with string keys into a Vec cannot fail.
-    serde_json::to_vec(&out).unwrap_or_default()
-}
-
-fn check_version(schema_version: u32) -> Result<(), ProtocolError> {
-    if schema_version > SCHEMA_VERSION {
-        return Err(ProtocolError::UnsupportedVersion {
-            got: schema_version,
-            supported: SCHEMA_VERSION,
-        });
-    }
-    if schema_version == 0 {
-        return Err(ProtocolError::Schema(
-            "schema_version must be at least 1".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// Decodes one widget→app payload (no validation against the JSON Schema; see [`super::schema`]).
-pub fn decode_widget(payload: &[u8]) -> Result<Message, ProtocolError> {
-    let text = std::str::from_utf8(payload).map_err(ProtocolError::Utf8)?;
-    if let Some(kind) = leading_type(text) {
-        // Fast path (the widget and this crate write `type` first): one typed pass that also collects
-        // the envelope. Any failure falls through to the two-pass decode, which classifies errors in
-        // the documented order (envelope and version before body).
-        let fast = match kind {
-            "hello" => single_pass(text, WidgetMessage::Hello),
-            "unit_defs" => single_pass(text, WidgetMessage::UnitDefs),
-            // Updates are the bulk of a stream: a hand-written decoder first (it declines anything it
-            // does not handle exactly like serde), then the serde single pass.
-            "update" => super::update_decoder::decode_update(text)
-                .or_else(|| single_pass(text, WidgetMessage::Update)),
-            "event" => single_pass(text, WidgetMessage::Event),
-            "stats" => single_pass(text, WidgetMessage::Stats),
-            _ => None,
-        };
-        if let Some(m) = fast {
-            return Ok(m);
-        }
-    }
-    decode_widget_two_pass(text)
-}
-
-/// The serde decode of an update (single pass, then two passes), to compare the fast decoder against.
-#[cfg(test)]
-pub(crate) fn decode_update_serde(text: &str) -> Option<Message> {
-    single_pass(text, WidgetMessage::Update).or_else(|| decode_widget_two_pass(text).ok())
-}
-
-/// The type name when the text starts exactly with `{"type":"<name without escapes>"`.
-fn leading_type(text: &str) -> Option<&str> {
-    let rest = text.strip_prefix(r#"{"type":""#)?;
-    let name = &rest[..rest.find('"')?];
-    (!name.contains('\\')).then_some(name)
-}
-
-/// Decodes body and envelope in one pass; `None` when anything is off (the caller then re-decodes).
-fn single_pass<'a, T: Deserialize<'a>>(
-    text: &'a str,
-    wrap: fn(T) -> WidgetMessage,
-) -> Option<Message> {
-    let Enveloped { env, body } = serde_json::from_str::<Enveloped<T>>(text).ok()?;
-    let schema_version = env.schema_version?;
-    match env.seq {
-        Some(seq) if seq >= 1 && (1..=SCHEMA_VERSION).contains(&schema_version) => Some(Message {
-            seq: Some(seq),
-            schema_version,
-            body: wrap(body),
-        }),
-        _ => None,
-    }
-}
-
-/// Envelope fields collected while a body is deserialized.
-#[derive(Default)]
-struct EnvelopeFields {
-    schema_version: Option<u32>,
-    seq: Option<u64>,
-}
-
-/// A body `T` plus the envelope, from one pass: the envelope keys are taken out of the map before `T`'s
-/// own (derived) deserializer sees it.
-struct Enveloped<T> {
-    env: EnvelopeFields,
-    body: T,
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Enveloped<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
-            type Value = Enveloped<T>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a message object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                map: A,
-            ) -> Result<Enveloped<T>, A::Error> {
-                let mut env = EnvelopeFields::default();
-                let body = T::deserialize(serde::de::value::MapAccessDeserializer::new(
-                    EnvelopeFilter {
-                        inner: map,
-                        env: &mut env,
-                    },
-                ))?;
-                Ok(Enveloped { env, body })
-            }
-        }
-        d.deserialize_map(V(std::marker::PhantomData))
-    }
-}
-
-struct EnvelopeFilter<'e, A> {
-    inner: A,
-    env: &'e mut EnvelopeFields,
-}
-
-impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for EnvelopeFilter<'_, A> {
-    type Error = A::Error;
-
-    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, A::Error> {
-        loop {
-            let Some(key) = self.inner.next_key::<std::borrow::Cow<'de, str>>()? else {
-                return Ok(None);
-            };
-            match key.as_ref() {
-                "type" => {
-                    self.inner.next_value::<serde::de::IgnoredAny>()?;
-                }
-                "schema_version" => self.env.schema_version = Some(self.inner.next_value()?),
-                "seq" => self.env.seq = self.inner.next_value()?,
-                other => {
-                    return seed
-                        .deserialize(serde::de::value::StrDeserializer::new(other))
-                        .map(Some);
-                }
-            }
-        }
-    }
-
-    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: V,
-    ) -> Result<V::Value, A::Error> {
-        self.inner.next_value_seed(seed)
-    }
-}
-
-fn decode_widget_two_pass(text: &str) -> Result<Message, ProtocolError> {
-    let env: Envelope = serde_json::from_str(text).map_err(|e| classify(e, text))?;
-    check_version(env.schema_version)?;
-    let seq = match env.seq {
-        Some(s) if s >= 1 => Some(s),
-        Some(_) => return Err(ProtocolError::Schema("seq must be at least 1".into())),
-        None => return Err(ProtocolError::Schema("missing field `seq`".into())),
-    };
-    fn typed<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, ProtocolError> {
-        serde_json::from_str(text).map_err(|e| classify(e, text))
-    }
-    let body = match env.kind.as_ref() {
-        "hello" => WidgetMessage::Hello(typed(text)?),
-        "unit_defs" => WidgetMessage::UnitDefs(typed(text)?),
-        "update" => WidgetMessage::Update(typed(text)?),
-        "event" => WidgetMessage::Event(typed(text)?),
-        "stats" => WidgetMessage::Stats(typed(text)?),
-        "test" => WidgetMessage::Test(typed(text)?),
-        "custom" => WidgetMessage::Custom(typed(text)?),
-        "pong" => WidgetMessage::Pong(typed(text)?),
-        "config_ack" => WidgetMessage::ConfigAck(typed(text)?),
-        "command" => WidgetMessage::Command(typed(text)?),
-        "bye" => WidgetMessage::Bye(typed(text)?),
-        other => WidgetMessage::Unknown(other.to_owned()),
-    };
-    Ok(Message {
-        seq,
-        schema_version: env.schema_version,
-        body,
-    })
-}
-
-/// Decodes one app→widget payload. Unknown types are an error here: the simulator answers only what it knows.
-pub fn decode_app(payload: &[u8]) -> Result<AppMessage, ProtocolError> {
-    let text = std::str::from_utf8(payload).map_err(ProtocolError::Utf8)?;
-    let env: Envelope = serde_json::from_str(text).map_err(|e| classify(e, text))?;
-    check_version(env.schema_version)?;
-    serde_json::from_str(text).map_err(|e| classify(e, text))
-}
-
-/// Syntax errors are "invalid JSON"; well-formed JSON of the wrong shape is a schema violation.
-///
-/// A typed parse can stop at a shape error before it reaches a syntax error later in the text (e.g. a
-/// missing field is noticed at the object's `}`, before trailing garbage), so a shape error is only
-/// reported once the whole text is known to be JSON. This costs a second scan on the error path only.
-fn classify(e: serde_json::Error, text: &str) -> ProtocolError {
-    use serde_json::error::Category as C;
-    match e.classify() {
-        C::Syntax | C::Eof | C::Io => ProtocolError::Json(e),
-        C::Data => match serde_json::from_str::<serde::de::IgnoredAny>(text) {
-            Err(syntax) if syntax.classify() != C::Data => ProtocolError::Json(syntax),
-            _ => ProtocolError::Schema(e.to_string()),
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn unknown_type_is_skipped_not_an_error() {
-        let m = decode_widget(br#"{"type":"future_thing","schema_version":1,"seq":3,"x":[1,2]}"#)
-            .unwrap();
-        assert_eq!(m.body, WidgetMessage::Unknown("future_thing".into()));
-        assert_eq!(m.seq, Some(3));
-    }
-
-    #[test]
-    fn higher_version_is_named_error() {
-        let e = decode_widget(br#"{"type":"bye","schema_version":2,"seq":1,"reason":"x"}"#)
-            .unwrap_err();
-        assert!(
-            matches!(
-                e,
-                ProtocolError::UnsupportedVersion {
-                    got: 2,
-                    supported: 1
-                }
-            ),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn error_classes() {
-        assert!(matches!(
-            decode_widget(b"\xff\xfe"),
-            Err(ProtocolError::Utf8(_))
-        ));
-        assert!(matches!(
-            decode_widget(b"{\"type\":"),
-            Err(ProtocolError::Json(_))
-        ));
-        assert!(matches!(
-            decode_widget(b"[1,2]"),
-            Err(ProtocolError::Schema(_))
-        ));
-        assert!(matches!(
-            decode_widget(br#"{"type":"bye","schema_version":1,"seq":1}"#),
-            Err(ProtocolError::Schema(_))
-        ));
-        assert!(matches!(
-            decode_widget(br#"{"type":"bye","schema_version":1,"reason":"no seq"}"#),
-            Err(ProtocolError::Schema(_))
-        ));
-    }
-
-    #[test]
-    fn nulls_become_nan_and_unknown_fields_are_ignored() {
-        let m = decode_widget(
-            br#"{"type":"update","schema_version":1,"seq":2,"game_frame":30,"game_seconds":1,"paused":false,
-            "speed":null,"extra":{"a":1},"teams":[{"team_id":0,"units":{"total":3,"by_def":{"7":2,"9":1}},
-            "metal":{"current":null,"storage":1,"pull":0,"income":1,"expense":0,"share":1,"sent":0,"received":0,"excess":0},
-            "energy":{"current":1,"storage":1,"pull":0,"income":1,"expense":0,"share":1,"sent":0,"received":0,"excess":0}}]}"#,
-        )
-        .unwrap();
-        let WidgetMessage::Update(u) = m.body else {
-            panic!("not an update")
-        };
-        assert!(u.speed.is_nan());
-        assert!(u.teams[0].metal.current.is_nan());
-        assert_eq!(
-            u.teams[0].units.by_def,
-            Some(DefCounts(vec![(7, 2), (9, 1)]))
-        );
-    }
-
-    #[test]
-    fn by_def_keys_must_be_ids() {
-        let e = decode_widget(
-            br#"{"type":"update","schema_version":1,"seq":2,"game_frame":30,"game_seconds":1,"paused":false,
-            "speed":1,"teams":[{"team_id":0,"units":{"total":3,"by_def":{"x":2}},
-            "metal":{"current":1,"storage":1,"pull":0,"income":1,"expense":0,"share":1,"sent":0,"received":0,"excess":0},
-            "energy":{"current":1,"storage":1,"pull":0,"income":1,"expense":0,"share":1,"sent":0,"received":0,"excess":0}}]}"#,
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("'x'"), "{e}");
-    }
-
-    #[test]
-    fn encode_decode_round_trip() {
-        let body = WidgetMessage::Bye(Bye {
-            reason: "shutdown".into(),
-        });
-        let bytes = encode_widget(&body, 5);
-        let text = String::from_utf8(bytes.clone()).unwrap();
-        assert!(text.starts_with(r#"{"type":"bye""#), "{text}");
-        let m = decode_widget(&bytes).unwrap();
-        assert_eq!(m.body, body);
-        assert_eq!(m.seq, Some(5));
-        let ping = encode_app(&AppMessage::Ping { id: 9 });
-        assert_eq!(decode_app(&ping).unwrap(), AppMessage::Ping { id: 9 });
-        assert!(!String::from_utf8(ping).unwrap().contains("seq"));
-    }
-
-    #[test]
-    fn unknown_types_encode_as_their_envelope() {
-        let bytes = encode_widget(&WidgetMessage::Unknown("future".into()), 4);
-        let m = decode_widget(&bytes).unwrap();
-        assert_eq!(m.body, WidgetMessage::Unknown("future".into()));
-        assert_eq!(m.seq, Some(4));
-    }
 
     #[test]
     fn colors() {
@@ -840,5 +618,101 @@ mod tests {
         assert_eq!(parse_hex_color("ff8000"), None);
         assert_eq!(parse_hex_color("#ff80"), None);
         assert_eq!(parse_hex_color("#ééé"), None);
+    }
+
+    #[test]
+    fn config_errors_name_each_bad_field() {
+        assert!(WidgetConfig::default().errors().is_empty());
+        let edges = WidgetConfig {
+            interval_frames: Some(300),
+            max_units: Some(0),
+            host: Some("127.0.0.1".into()),
+            port: Some(1),
+            queue_max_messages: Some(200),
+            queue_max_bytes: Some(16_384),
+            send_budget_bytes: Some(1_048_576),
+            ..WidgetConfig::default()
+        };
+        assert_eq!(edges.errors(), Vec::<String>::new());
+        let bad = WidgetConfig {
+            interval_frames: Some(0),
+            level: Some(Level::Detailed),
+            max_units: Some(100_001),
+            host: Some("localhost".into()),
+            port: Some(0),
+            queue_max_messages: Some(201),
+            queue_max_bytes: Some(16_383),
+            send_budget_bytes: Some(1_023),
+            indicator: Some(true),
+            enabled: Some(false),
+        };
+        let errors = bad.errors();
+        let names: Vec<&str> = errors
+            .iter()
+            .map(|e| e.split(' ').next().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "interval_frames",
+                "max_units",
+                "host",
+                "port",
+                "queue_max_messages",
+                "queue_max_bytes",
+                "send_budget_bytes"
+            ]
+        );
+        assert_eq!(errors[0], "interval_frames 0 outside 1..300");
+        assert!(errors[2].contains("'localhost'"), "{}", errors[2]);
+        for (host, ok) in [
+            ("0.0.0.0", true),
+            ("255.255.255.255", true),
+            ("127.000.0.01", true),
+            ("256.0.0.1", false),
+            ("1.2.3", false),
+            ("1.2.3.4.5", false),
+            ("1..3.4", false),
+            ("1.2.3.0004", false),
+            ("+1.2.3.4", false),
+            ("a.b.c.d", false),
+            ("", false),
+        ] {
+            assert_eq!(WidgetConfig::is_ipv4_literal(host), ok, "{host}");
+        }
+    }
+
+    #[test]
+    fn new_fields_are_optional_on_decode_and_omitted_on_encode() {
+        let old: UnitDef = serde_json::from_str(
+            r#"{"id":1,"name":"a","label":"A","metal_cost":1,"energy_cost":2,"category":"army"}"#,
+        )
+        .unwrap();
+        assert_eq!((old.tech_level, old.group.as_deref()), (None, None));
+        assert_eq!(old.tech_level_or_default(), 1);
+        assert!(!serde_json::to_string(&old).unwrap().contains("tech_level"));
+        let t2 = UnitDef {
+            tech_level: Some(2),
+            group: Some("nuke".into()),
+            ..old
+        };
+        assert_eq!(t2.tech_level_or_default(), 2);
+        let hello: HelloConfig =
+            serde_json::from_str(r#"{"interval_frames":15,"level":"standard"}"#).unwrap();
+        assert_eq!(
+            hello,
+            HelloConfig {
+                interval_frames: 15,
+                ..HelloConfig::default()
+            }
+        );
+        assert_eq!(
+            serde_json::to_string(&hello).unwrap(),
+            r#"{"interval_frames":15,"level":"standard"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&WidgetConfig::default()).unwrap(),
+            "{}"
+        );
     }
 }

@@ -1,49 +1,66 @@
-//! A hand-written decoder for `update` messages, the bulk of every stream (see `docs/PERFORMANCE.md`).
+//! The hand-written decoder for `update` messages, the bulk of every stream (see `docs/PERFORMANCE.md`):
+//! the one production path for this type (serde reads every other type).
 //!
-//! It reads the JSON bytes directly into [`Update`] — keys matched as byte strings, numbers parsed in
-//! place — instead of going through serde's derived deserializers. It is deliberately conservative:
-//! it returns `None` for anything it does not handle exactly like the serde path (any string with an
-//! escape or a control character, a struct written as an array, a duplicate key, a number that does not
-//! fit the field, an unsupported version, nesting deeper than a few levels in an ignored value, …), and
-//! the caller then decodes the text with serde as before. So every error is still found and classified
-//! by serde; this decoder only ever accepts text that serde would accept, with the same result.
+//! It reads the JSON bytes directly into [`Update`] — keys matched as byte strings against a per-struct
+//! hint of the key expected next, numbers parsed in place — instead of going through serde's derived
+//! deserializers. It is total: every valid update decodes (escapes in keys and strings, any key order,
+//! unknown fields at any depth, whitespace), and anything else is an error of the right class.
 //!
-//! Numbers are correctly rounded, like `serde_json` with `float_roundtrip` (enabled in this build): the
-//! exact fast path (at most 15 significant digits, power of ten at most 22) and `str::parse` otherwise.
+//! Errors: the typed pass stops at its first fault. Only then does [`diagnose`] run, in the order the
+//! serde decoder had (kept as the test oracle in `tests/oracle/mod.rs`): the envelope scan (`envelope.rs`:
+//! the whole text's syntax, then the envelope fields) → `Json`/`Schema`; the version and `seq` rules →
+//! `UnsupportedVersion`/`Schema`; and last the typed pass's own fault: a value it could not read (a
+//! number beyond f64, an unpaired surrogate in a key) → `Json`, a wrong shape (missing, duplicate or
+//! mistyped field, a struct written as an array) → `Schema`, naming the field by its path.
+//!
+//! Numbers are correctly rounded, like `serde_json` with `float_roundtrip` (enabled in this build): see
+//! [`Scanner::number`].
 
 use super::SCHEMA_VERSION;
+use super::envelope::{self, check};
+use super::error::ProtocolError;
+use super::json::{Fault, Scan, Scanner, Shape, Stop, U32, U64, fault_error, same_short};
 use super::message::{
     DefCounts, Message, Resource, TEAM_STATS_FIELD_COUNT, TeamSample, TeamStats, UnitCounts,
     UnitSample, Update, WidgetMessage,
 };
 
-/// Decodes a complete `update` payload, or `None` to let the serde path decide.
-pub(crate) fn decode_update(text: &str) -> Option<Message> {
+/// Decodes a complete `update` payload (one whose `type` is `"update"`).
+pub(crate) fn decode_update(text: &str) -> Result<Message, ProtocolError> {
     let mut p = Parser {
-        text,
-        b: text.as_bytes(),
-        i: 0,
+        s: Scanner::new(text),
         hints: initial_hints(),
     };
-    let m = p.update()?;
-    p.ws();
-    (p.i == p.b.len()).then_some(m)
+    match p.update().and_then(|m| p.s.end().map(|()| m)) {
+        Ok(m) => Ok(m),
+        Err(Stop) => Err(diagnose(text, p.s.fault)),
+    }
+}
+
+/// The error for a text the typed pass stopped on (see the module docs for the order).
+#[cold]
+#[inline(never)]
+fn diagnose(text: &str, fault: Option<(usize, Fault)>) -> ProtocolError {
+    let env = match envelope::scan(text) {
+        Ok(env) => env,
+        Err(e) => return e,
+    };
+    if let Err(e) = check(env.schema_version, env.seq) {
+        return e;
+    }
+    if env.kind != "update" {
+        return ProtocolError::Schema(format!("`{}` is not an update", env.kind));
+    }
+    let (at, fault) = fault.unwrap_or((0, Fault::Shape(Shape::Other("undecodable update"))));
+    fault_error(text, at, fault, "update: ")
 }
 
 struct Parser<'a> {
-    text: &'a str,
-    b: &'a [u8],
-    i: usize,
+    s: Scanner<'a>,
     /// Per struct and per previous field (slot 0: none yet), the field expected next, learned as the
     /// message is read: a key is then checked with one comparison instead of being scanned and looked up.
     hints: [u8; HINT_SLOTS],
 }
-
-/// Exact powers of ten as f64.
-const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
 
 /// A struct's field names with a collision-free hash table over them, built at compile time: a key is
 /// found with one hash and one comparison instead of a comparison per field.
@@ -154,404 +171,145 @@ const fn initial_hints() -> [u8; HINT_SLOTS] {
     h
 }
 
-/// `a == b` for short byte strings (field names) with word compares instead of a `memcmp` call.
-#[inline(always)]
-fn same_short(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    if n >= 8 {
-        // First and last 8 bytes (overlapping when n < 16), then any middle.
-        a.first_chunk::<8>() == b.first_chunk::<8>()
-            && a.last_chunk::<8>() == b.last_chunk::<8>()
-            && (n <= 16 || a[8..n - 8] == b[8..n - 8])
-    } else if n >= 4 {
-        a.first_chunk::<4>() == b.first_chunk::<4>() && a.last_chunk::<4>() == b.last_chunk::<4>()
-    } else {
-        a.iter().zip(b).all(|(x, y)| x == y)
-    }
-}
-
-/// Marks a field as seen; `None` on a duplicate (serde's derived deserializers reject those).
-#[inline]
-fn see(seen: &mut u32, field: usize) -> Option<()> {
-    let mask = 1u32 << field;
-    if *seen & mask != 0 {
-        return None;
-    }
-    *seen |= mask;
-    Some(())
-}
-
 impl<'a> Parser<'a> {
-    #[inline]
-    fn peek(&self) -> u8 {
-        self.b.get(self.i).copied().unwrap_or(0)
-    }
-
-    #[inline]
-    fn ws(&mut self) {
-        // Compact JSON has none: one comparison in the common case.
-        if self.peek() > b' ' {
-            return;
-        }
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.i) {
-            self.i += 1;
-        }
-    }
-
-    /// Skips whitespace and consumes `c`.
-    #[inline]
-    fn eat(&mut self, c: u8) -> Option<()> {
-        self.ws();
-        if self.peek() == c {
-            self.i += 1;
-            Some(())
-        } else {
-            None
-        }
-    }
-
-    /// A string without escapes or control characters (the opening quote is next, after whitespace).
-    #[inline]
-    fn plain_str(&mut self) -> Option<&'a str> {
-        self.eat(b'"')?;
-        let start = self.i;
-        let len = self.b[start..]
-            .iter()
-            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
-        self.i = start + len;
-        if self.b[self.i] != b'"' {
-            return None;
-        }
-        self.i += 1;
-        self.text.get(start..start + len)
-    }
-
-    /// Iterates an object's members: `f(self, key)` must consume the value.
-    #[inline]
-    fn object(&mut self, mut f: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
-        self.eat(b'{')?;
-        self.ws();
-        if self.peek() == b'}' {
-            self.i += 1;
-            return Some(());
-        }
-        loop {
-            let key = self.plain_str()?;
-            self.eat(b':')?;
-            self.ws();
-            f(self, key)?;
-            if self.comma_or_close(b'}')? {
-                return Some(());
-            }
-        }
-    }
-
-    /// Consumes the key `"name"` if it is next (the opening quote included).
-    #[inline(always)]
-    fn quoted_is(&mut self, name: &str) -> bool {
-        let n = name.len();
-        match self.b.get(self.i..self.i + n + 2) {
-            Some([b'"', mid @ .., b'"']) if same_short(mid, name.as_bytes()) => {
-                self.i += n + 2;
-                true
-            }
-            _ => false,
-        }
-    }
-
     /// Iterates a struct's members: `f(self, field index)` must consume the value; unknown keys are
-    /// skipped. `hints` is the struct's first slot in `self.hints`.
+    /// skipped. `hints` is the struct's first slot in `self.hints`; the fields whose bits are set in
+    /// `required` must be present. Duplicates are errors (as for serde's derived deserializers).
     #[inline]
     fn members<const N: usize>(
         &mut self,
         fields: &Fields<N>,
         hints: usize,
-        depth: u32,
-        mut f: impl FnMut(&mut Self, usize) -> Option<()>,
-    ) -> Option<()> {
-        self.eat(b'{')?;
-        self.ws();
-        if self.peek() == b'}' {
-            self.i += 1;
-            return Some(());
+        required: u32,
+        mut f: impl FnMut(&mut Self, usize) -> Scan<()>,
+    ) -> Scan<()> {
+        self.s.ws();
+        let start = self.s.i;
+        if self.s.peek() != b'{' {
+            return Err(self.s.wrong("an object"));
         }
-        let mut slot = hints;
-        loop {
-            self.ws();
-            let guess = usize::from(self.hints[slot]);
-            let field = if guess < N && self.quoted_is(fields.names[guess]) {
-                Some(guess)
-            } else {
-                fields.find(self.plain_str()?)
-            };
-            self.eat(b':')?;
-            self.ws();
-            match field {
-                Some(k) => {
-                    self.hints[slot] = k as u8;
-                    slot = hints + 1 + k;
-                    f(self, k)?;
+        self.s.i += 1;
+        self.s.ws();
+        let mut seen = 0u32;
+        if self.s.peek() == b'}' {
+            self.s.i += 1;
+        } else {
+            let mut slot = hints;
+            loop {
+                self.s.ws();
+                let guess = usize::from(self.hints[slot]);
+                let field = if guess < N && self.s.quoted_is(fields.names[guess]) {
+                    Some(guess)
+                } else {
+                    fields.find(&self.s.key()?)
+                };
+                self.s.expect(b':', "expected `:`")?;
+                self.s.ws();
+                match field {
+                    Some(k) => {
+                        let bit = 1u32 << k;
+                        if seen & bit != 0 {
+                            let dup = Fault::Shape(Shape::Duplicate(fields.names[k]));
+                            return Err(self.s.fail(start, dup));
+                        }
+                        seen |= bit;
+                        self.hints[slot] = k as u8;
+                        slot = hints + 1 + k;
+                        f(self, k)?;
+                    }
+                    None => self.s.skip()?,
                 }
-                None => self.skip(depth)?,
-            }
-            if self.comma_or_close(b'}')? {
-                return Some(());
+                if self.s.comma_or_close(b'}')? {
+                    break;
+                }
             }
         }
-    }
-
-    /// After an element: consumes `,` (`Some(false)`: more follow) or `close` (`Some(true)`: done).
-    #[inline]
-    fn comma_or_close(&mut self, close: u8) -> Option<bool> {
-        self.ws();
-        match self.peek() {
-            b',' => {
-                self.i += 1;
-                Some(false)
-            }
-            c if c == close => {
-                self.i += 1;
-                Some(true)
-            }
-            _ => None,
+        if seen & required != required {
+            let missing = fields.names[(required & !seen).trailing_zeros() as usize];
+            return Err(self.s.fail(start, Fault::Shape(Shape::Missing(missing))));
         }
+        Ok(())
     }
 
     /// Iterates an array's elements: `f(self)` must consume the element.
     #[inline]
-    fn array(&mut self, mut f: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
-        self.eat(b'[')?;
-        self.ws();
-        if self.peek() == b']' {
-            self.i += 1;
-            return Some(());
+    fn array(&mut self, mut f: impl FnMut(&mut Self) -> Scan<()>) -> Scan<()> {
+        self.s.ws();
+        if self.s.peek() != b'[' {
+            return Err(self.s.wrong("an array"));
+        }
+        self.s.i += 1;
+        self.s.ws();
+        if self.s.peek() == b']' {
+            self.s.i += 1;
+            return Ok(());
         }
         loop {
-            self.ws();
+            self.s.ws();
             f(self)?;
-            if self.comma_or_close(b']')? {
-                return Some(());
+            if self.s.comma_or_close(b']')? {
+                return Ok(());
             }
         }
     }
 
-    /// Consumes `lit` (`null`, `true`, `false`) if it is next.
-    #[inline]
-    fn literal(&mut self, lit: &[u8]) -> bool {
-        if self.b[self.i..].starts_with(lit) {
-            self.i += lit.len();
-            true
-        } else {
-            false
-        }
-    }
-
-    /// `null` → `true` (consumed); anything else → `false` (nothing consumed).
-    #[inline]
-    fn null(&mut self) -> bool {
-        self.peek() == b'n' && self.literal(b"null")
-    }
-
-    fn bool(&mut self) -> Option<bool> {
-        if self.literal(b"true") {
-            Some(true)
-        } else if self.literal(b"false") {
-            Some(false)
-        } else {
-            None
-        }
-    }
-
-    /// A non-negative JSON integer (no fraction, no exponent) that fits a u64.
-    #[inline]
-    fn u64(&mut self) -> Option<u64> {
-        let start = self.i;
-        let mut v: u64 = 0;
-        while let Some(&c @ b'0'..=b'9') = self.b.get(self.i) {
-            v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
-            self.i += 1;
-        }
-        let len = self.i - start;
-        // No digits, or a leading zero ("01"), or a fraction/exponent (serde: not an integer).
-        if len == 0
-            || (len > 1 && self.b[start] == b'0')
-            || matches!(self.peek(), b'.' | b'e' | b'E')
-        {
-            return None;
-        }
-        Some(v)
-    }
-
-    #[inline]
-    fn u32(&mut self) -> Option<u32> {
-        u32::try_from(self.u64()?).ok()
-    }
-
-    /// A JSON number as f64 (finite).
-    #[inline(always)]
-    fn f64(&mut self) -> Option<f64> {
-        let b = self.b;
-        let start = self.i;
-        let mut i = start;
-        let neg = b.get(i) == Some(&b'-');
-        if neg {
-            i += 1;
-        }
-        // Integer part. The mantissa may wrap past 19 digits; such numbers take the slow path.
-        let int_start = i;
-        let mut mant: u64 = 0;
-        while let Some(&c) = b.get(i) {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 {
-                break;
-            }
-            mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
-            i += 1;
-        }
-        let int_digits = i - int_start;
-        if int_digits == 0 || (int_digits > 1 && b[int_start] == b'0') {
-            return None;
-        }
-        let mut digits = int_digits;
-        let mut frac_digits = 0;
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            let frac_start = i;
-            while let Some(&c) = b.get(i) {
-                let d = c.wrapping_sub(b'0');
-                if d > 9 {
-                    break;
-                }
-                mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
-                i += 1;
-            }
-            frac_digits = i - frac_start;
-            if frac_digits == 0 {
-                return None;
-            }
-            digits += frac_digits;
-        }
-        let mut exp: i32 = 0;
-        if let Some(b'e' | b'E') = b.get(i) {
-            i += 1;
-            let eneg = match b.get(i) {
-                Some(b'-') => {
-                    i += 1;
-                    true
-                }
-                Some(b'+') => {
-                    i += 1;
-                    false
-                }
-                _ => false,
-            };
-            let e_start = i;
-            while let Some(&c) = b.get(i) {
-                let d = c.wrapping_sub(b'0');
-                if d > 9 {
-                    break;
-                }
-                exp = exp.saturating_mul(10).saturating_add(i32::from(d));
-                i += 1;
-            }
-            if i == e_start {
-                return None;
-            }
-            if eneg {
-                exp = -exp;
-            }
-        }
-        self.i = i;
-        // Exact operands and one rounding (Clinger's fast path): correctly rounded.
-        let exp = i64::from(exp) - frac_digits as i64;
-        let v = if digits <= 19 && mant <= (1u64 << 53) && (-22..=22).contains(&exp) {
-            let m = mant as f64;
-            let x = if exp < 0 {
-                m / POW10[exp.unsigned_abs() as usize]
-            } else {
-                m * POW10[exp as usize]
-            };
-            if neg { -x } else { x }
-        } else {
-            self.text.get(start..i)?.parse::<f64>().ok()?
-        };
-        v.is_finite().then_some(v)
-    }
-
-    /// A number, or `null` as NaN (the widget's encoding of NaN/inf).
-    #[inline]
-    fn nullable_f64(&mut self) -> Option<f64> {
-        if self.null() {
-            Some(f64::NAN)
-        } else {
-            self.f64()
-        }
-    }
-
-    /// Skips any JSON value (validating it); strings with escapes and deep nesting give up.
-    fn skip(&mut self, depth: u32) -> Option<()> {
-        if depth > 32 {
-            return None;
-        }
-        match self.peek() {
-            b'"' => self.plain_str().map(drop),
-            b'{' => self.object(|p, _| p.skip(depth + 1)),
-            b'[' => self.array(|p| p.skip(depth + 1)),
-            b't' | b'f' => self.bool().map(drop),
-            b'n' => self.null().then_some(()),
-            _ => self.f64().map(drop),
-        }
-    }
-
-    fn update(&mut self) -> Option<Message> {
-        let mut seen = 0u32;
+    fn update(&mut self) -> Scan<Message> {
         let (mut schema_version, mut seq) = (0u32, 0u64);
         let (mut game_frame, mut game_seconds, mut paused, mut speed) = (0u32, 0.0, false, 0.0);
         let mut teams = Vec::new();
         let (mut units, mut units_omitted) = (None, None);
-        self.members(&UPDATE_FIELDS, UPDATE_HINTS, 0, |p, f| {
-            see(&mut seen, f)?;
+        // type, schema_version, game_frame, game_seconds, paused, speed, teams (`seq` is checked below).
+        self.members(&UPDATE_FIELDS, UPDATE_HINTS, 0b1111_1011, |p, f| {
             match f {
-                0 => (p.plain_str()? == "update").then_some(())?,
-                1 => schema_version = p.u32()?,
-                2 => seq = p.u64()?,
-                3 => game_frame = p.u32()?,
-                4 => game_seconds = p.f64()?,
-                5 => paused = p.bool()?,
-                6 => speed = p.nullable_f64()?,
+                0 => {
+                    if !p.s.quoted_is("update") {
+                        let at = p.s.i;
+                        let kind = if p.s.peek() == b'"' {
+                            p.s.string()?
+                        } else {
+                            return Err(p.s.wrong("a string"));
+                        };
+                        if kind != "update" {
+                            return Err(p.s.fail(at, Fault::Shape(Shape::Other("not an update"))));
+                        }
+                    }
+                }
+                1 => schema_version = p.s.u32(U32)?,
+                2 => seq = if p.s.null() { 0 } else { p.s.u64(U64)? },
+                3 => game_frame = p.s.u32(U32)?,
+                4 => game_seconds = p.s.f64("a number")?,
+                5 => paused = p.s.bool()?,
+                6 => speed = p.s.nullable_f64()?,
                 7 => {
                     teams.reserve(16);
                     p.array(|p| {
                         teams.push(p.team_sample()?);
-                        Some(())
+                        Ok(())
                     })?;
                 }
                 8 => {
-                    if !p.null() {
+                    if !p.s.null() {
                         let mut list = Vec::new();
                         p.array(|p| {
                             list.push(p.unit_sample()?);
-                            Some(())
+                            Ok(())
                         })?;
                         units = Some(list);
                     }
                 }
                 _ => {
-                    if !p.null() {
-                        units_omitted = Some(p.u32()?);
+                    if !p.s.null() {
+                        units_omitted = Some(p.s.u32("an unsigned 32-bit integer or null")?);
                     }
                 }
             }
-            Some(())
+            Ok(())
         })?;
-        // type, schema_version, seq, game_frame, game_seconds, paused, speed, teams are required.
-        if seen & 0xff != 0xff || seq == 0 || !(1..=SCHEMA_VERSION).contains(&schema_version) {
-            return None;
+        if seq == 0 || !(1..=SCHEMA_VERSION).contains(&schema_version) {
+            // The envelope scan in `diagnose` says what is wrong.
+            return Err(self.s.fail(0, Fault::Shape(Shape::Other("envelope"))));
         }
-        Some(Message {
+        Ok(Message {
             seq: Some(seq),
             schema_version,
             body: WidgetMessage::Update(Update {
@@ -566,8 +324,7 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn team_sample(&mut self) -> Option<TeamSample> {
-        let mut seen = 0u32;
+    fn team_sample(&mut self) -> Scan<TeamSample> {
         let mut team_id = 0;
         let (mut metal, mut energy) = (Resource::default(), Resource::default());
         let mut units = UnitCounts {
@@ -576,22 +333,21 @@ impl<'a> Parser<'a> {
             unknown: None,
         };
         let mut stats = None;
-        self.members(&TEAM_FIELDS, TEAM_HINTS, 1, |p, f| {
-            see(&mut seen, f)?;
+        self.members(&TEAM_FIELDS, TEAM_HINTS, 0b1111, |p, f| {
             match f {
-                0 => team_id = p.u32()?,
+                0 => team_id = p.s.u32(U32)?,
                 1 => metal = p.resource()?,
                 2 => energy = p.resource()?,
                 3 => units = p.unit_counts()?,
                 _ => {
-                    if !p.null() {
+                    if !p.s.null() {
                         stats = Some(p.team_stats()?);
                     }
                 }
             }
-            Some(())
+            Ok(())
         })?;
-        (seen & 0xf == 0xf).then_some(TeamSample {
+        Ok(TeamSample {
             team_id,
             metal,
             energy,
@@ -600,13 +356,11 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn resource(&mut self) -> Option<Resource> {
-        let mut seen = 0u32;
+    fn resource(&mut self) -> Scan<Resource> {
         let mut v = [0.0f64; 9];
-        self.members(&RESOURCE_FIELDS, RESOURCE_HINTS, 2, |p, f| {
-            see(&mut seen, f)?;
-            v[f] = p.nullable_f64()?;
-            Some(())
+        self.members(&RESOURCE_FIELDS, RESOURCE_HINTS, 0x1ff, |p, f| {
+            v[f] = p.s.nullable_f64()?;
+            Ok(())
         })?;
         let [
             current,
@@ -619,7 +373,7 @@ impl<'a> Parser<'a> {
             received,
             excess,
         ] = v;
-        (seen == 0x1ff).then_some(Resource {
+        Ok(Resource {
             current,
             storage,
             pull,
@@ -632,51 +386,69 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn unit_counts(&mut self) -> Option<UnitCounts> {
-        let mut seen = 0u32;
+    fn unit_counts(&mut self) -> Scan<UnitCounts> {
         let mut u = UnitCounts {
             total: 0,
             by_def: None,
             unknown: None,
         };
-        self.members(&UNIT_COUNT_FIELDS, UNIT_COUNT_HINTS, 2, |p, f| {
-            see(&mut seen, f)?;
+        self.members(&UNIT_COUNT_FIELDS, UNIT_COUNT_HINTS, 0b1, |p, f| {
             match f {
-                0 => u.total = p.u32()?,
+                0 => u.total = p.s.u32(U32)?,
                 1 => {
-                    if !p.null() {
-                        let mut out = Vec::with_capacity(16);
-                        p.object(|p, key| {
-                            out.push((def_key(key)?, p.u32()?));
-                            Some(())
-                        })?;
-                        u.by_def = Some(DefCounts(out));
+                    if !p.s.null() {
+                        u.by_def = Some(p.def_counts()?);
                     }
                 }
                 _ => {
-                    if !p.null() {
-                        u.unknown = Some(p.u32()?);
+                    if !p.s.null() {
+                        u.unknown = Some(p.s.u32("an unsigned 32-bit integer or null")?);
                     }
                 }
             }
-            Some(())
+            Ok(())
         })?;
-        (seen & 1 == 1).then_some(u)
+        Ok(u)
     }
 
-    fn team_stats(&mut self) -> Option<TeamStats> {
-        let mut seen = 0u32;
+    /// `by_def`: an object of def id (decimal string, as `str::parse::<u32>` reads it) to count.
+    fn def_counts(&mut self) -> Scan<DefCounts> {
+        if self.s.peek() != b'{' {
+            return Err(self.s.wrong("an object of def ids to counts"));
+        }
+        self.s.i += 1;
+        self.s.ws();
+        let mut out = Vec::with_capacity(16);
+        if self.s.peek() == b'}' {
+            self.s.i += 1;
+            return Ok(DefCounts(out));
+        }
+        loop {
+            self.s.ws();
+            let at = self.s.i;
+            let def = def_key(&self.s.key()?);
+            let Some(def) = def else {
+                return Err(self.s.fail(at, Fault::Shape(Shape::DefKey)));
+            };
+            self.s.expect(b':', "expected `:`")?;
+            self.s.ws();
+            out.push((def, self.s.u32(U32)?));
+            if self.s.comma_or_close(b'}')? {
+                return Ok(DefCounts(out));
+            }
+        }
+    }
+
+    fn team_stats(&mut self) -> Scan<TeamStats> {
         let mut v = [f64::NAN; TEAM_STATS_FIELD_COUNT];
-        self.members(&STATS_FIELDS, STATS_HINTS, 2, |p, f| {
-            see(&mut seen, f)?;
-            v[f] = p.nullable_f64()?;
-            Some(())
+        self.members(&STATS_FIELDS, STATS_HINTS, 0, |p, f| {
+            v[f] = p.s.nullable_f64()?;
+            Ok(())
         })?;
-        Some(TeamStats::from_array(v))
+        Ok(TeamStats::from_array(v))
     }
 
-    fn unit_sample(&mut self) -> Option<UnitSample> {
-        let mut seen = 0u32;
+    fn unit_sample(&mut self) -> Scan<UnitSample> {
         let mut u = UnitSample {
             id: 0,
             def: 0,
@@ -686,24 +458,23 @@ impl<'a> Parser<'a> {
             health: 0.0,
             build: 0.0,
         };
-        self.members(&UNIT_FIELDS, UNIT_HINTS, 2, |p, f| {
-            see(&mut seen, f)?;
+        self.members(&UNIT_FIELDS, UNIT_HINTS, 0x7f, |p, f| {
             match f {
-                0 => u.id = p.u32()?,
-                1 => u.def = p.u32()?,
-                2 => u.team = p.u32()?,
-                3 => u.x = p.f64()?,
-                4 => u.z = p.f64()?,
-                5 => u.health = p.nullable_f64()?,
-                _ => u.build = p.nullable_f64()?,
+                0 => u.id = p.s.u32(U32)?,
+                1 => u.def = p.s.u32(U32)?,
+                2 => u.team = p.s.u32(U32)?,
+                3 => u.x = p.s.f64("a number")?,
+                4 => u.z = p.s.f64("a number")?,
+                5 => u.health = p.s.nullable_f64()?,
+                _ => u.build = p.s.nullable_f64()?,
             }
-            Some(())
+            Ok(())
         })?;
-        (seen == 0x7f).then_some(u)
+        Ok(u)
     }
 }
 
-/// A `by_def` key as serde's path reads it (`str::parse::<u32>`), with a fast path for plain digits.
+/// A `by_def` key as serde's path read it (`str::parse::<u32>`), with a fast path for plain digits.
 #[inline]
 fn def_key(key: &str) -> Option<u32> {
     let b = key.as_bytes();
@@ -717,81 +488,6 @@ fn def_key(key: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::message::decode_widget;
-
-    /// Both paths on the same text: the fast path must either decline or agree with serde.
-    fn agree(text: &str) -> Option<Message> {
-        let fast = decode_update(text);
-        let slow = super::super::message::decode_update_serde(text);
-        if let Some(f) = &fast {
-            // Debug text: NaN equals NaN, -0 differs from 0, floats print exactly.
-            assert_eq!(
-                format!("{f:?}"),
-                format!("{:?}", slow.as_ref().expect("serde accepts it too")),
-                "{text}"
-            );
-        }
-        fast
-    }
-
-    const TEAM: &str = r#"{"team_id":3,"metal":{"current":1504.62,"storage":2000,"pull":67.82781,"income":65.17923,"expense":60.56055,"share":0.99,"sent":0,"received":0,"excess":null},"energy":{"current":-3146.98,"storage":4e3,"pull":1160.826,"income":1.252488E3,"expense":1105.548,"share":0.95,"sent":0,"received":0,"excess":0},"units":{"total":351,"by_def":{"1":1,"10":7,"007":2,"+5":1},"unknown":2},"stats":{"time":600,"frame":18000,"metal_used":22043.04,"damage_dealt":null,"extra":[1,{"a":[]}]}}"#;
-
-    fn update_text(teams: &str, tail: &str) -> String {
-        format!(
-            r#"{{"type":"update","schema_version":1,"seq":7,"game_frame":18015,"game_seconds":600.5,"paused":false,"speed":1,"teams":[{teams}]{tail}}}"#
-        )
-    }
-
-    #[test]
-    fn decodes_what_serde_decodes() {
-        let text = update_text(TEAM, "");
-        let m = agree(&text).expect("fast path");
-        let WidgetMessage::Update(u) = m.body else {
-            panic!()
-        };
-        assert_eq!(u.teams[0].units.by_def.as_ref().map(|d| d.0.len()), Some(4));
-        assert!(u.teams[0].metal.excess.is_nan());
-        let units = r#","units":[{"id":1,"def":2,"team":3,"x":-10.5,"z":0,"health":null,"build":1}],"units_omitted":0"#;
-        assert!(agree(&update_text(&format!("{TEAM},{TEAM}"), units)).is_some());
-        assert!(agree(&update_text("", r#","units":null,"units_omitted":null"#)).is_some());
-        // Whitespace anywhere JSON allows it.
-        let spaced = update_text(TEAM, "")
-            .replace(',', " ,\n\t")
-            .replace(':', "\r: ");
-        assert!(agree(&spaced).is_some());
-    }
-
-    #[test]
-    fn short_compare() {
-        let words = [
-            "",
-            "a",
-            "ab",
-            "abc",
-            "abcd",
-            "abcde",
-            "abcdefg",
-            "abcdefgh",
-            "abcdefghi",
-        ];
-        let more = [
-            "abcdefghijklmnop",
-            "abcdefghijklmnopq",
-            "units_out_captured",
-            "units_out_capturez",
-        ];
-        for a in words.iter().chain(&more) {
-            for b in words.iter().chain(&more) {
-                assert_eq!(same_short(a.as_bytes(), b.as_bytes()), a == b, "{a} {b}");
-            }
-            let mut c = a.as_bytes().to_vec();
-            for i in 0..c.len() {
-                c[i] ^= 1;
-                assert!(!same_short(a.as_bytes(), &c));
-                c[i] ^= 1;
-            }
-        }
-    }
 
     #[test]
     fn every_field_name_is_found() {
@@ -810,85 +506,18 @@ mod tests {
     }
 
     #[test]
-    fn any_key_order_decodes_the_same() {
-        // The widget writes the statistics entry in Lua's table order; the key hints learn it.
-        let stats: Vec<String> = STATS_FIELDS
-            .names
-            .iter()
-            .enumerate()
-            .rev()
-            .map(|(i, k)| format!(r#""{k}":{}.5"#, i * 3))
+    fn field_names_match_the_types() {
+        // The serde derives name the same fields (every key this decoder knows round-trips through them).
+        assert_eq!(STATS_FIELDS.names, TeamStats::FIELDS);
+        let value = serde_json::to_value(Resource::default()).unwrap();
+        let keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
             .collect();
-        let team = |id: u32| {
-            format!(
-                r#"{{"stats":{{{}}},"units":{{"by_def":{{"3":1}},"total":1}},"energy":{{"excess":1,"received":2,"sent":3,"share":4,"expense":5,"income":6,"pull":7,"storage":8,"current":9}},"metal":{{"current":1,"storage":2,"pull":3,"income":4,"expense":5,"share":6,"sent":7,"received":8,"excess":9}},"team_id":{id}}}"#,
-                stats.join(",")
-            )
-        };
-        let teams = format!("{},{},{}", team(0), team(1), team(2));
-        let m = agree(&update_text(&teams, "")).expect("fast path");
-        let WidgetMessage::Update(u) = m.body else {
-            panic!()
-        };
-        assert_eq!(u.teams.len(), 3);
-        assert_eq!(u.teams[2].stats.map(|s| s.units_killed), Some(60.5));
-        assert_eq!(u.teams[2].energy.current, 9.0);
-    }
-
-    #[test]
-    fn declines_what_it_does_not_handle_exactly() {
-        for tail in [
-            r#","seq":8"#,             // duplicate key
-            r#","x":"a\"b""#,          // escape in an ignored string
-            r#","units":[{"id":1}]"#,  // missing field
-            r#","units_omitted":1.0"#, // float for an integer
-            r#","units_omitted":-1"#,  // negative for an unsigned
-            r#","x":01"#,              // leading zero
-            r#","x":1."#,              // bad number
-            r#","x":1e999"#,           // out of range
-            r#","x":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"#, // deep
-            r#","x":tru"#, // bad literal
-            r#","#,        // trailing comma
-        ] {
-            let text = update_text(TEAM, tail);
-            assert!(agree(&text).is_none(), "{text}");
-        }
-        assert!(agree(&format!("{} x", update_text(TEAM, ""))).is_none());
-        let text = update_text(TEAM, "").replace(r#""schema_version":1"#, r#""schema_version":2"#);
-        assert!(agree(&text).is_none());
-        let text = update_text(TEAM, "").replace(r#""seq":7"#, r#""seq":0"#);
-        assert!(agree(&text).is_none());
-        assert!(decode_widget(text.as_bytes()).is_err());
-    }
-
-    #[test]
-    fn numbers_round_like_serde() {
-        for x in [
-            "0",
-            "-0",
-            "1",
-            "123456789012345678901234",
-            "0.1",
-            "2.2250738585072014e-308",
-            "5e-324",
-            "1.7976931348623157e308",
-            "9007199254740993",
-            "0.30000000000000004",
-            "1e22",
-            "1e23",
-            "123.456e-5",
-            "-1E+2",
-            "4.35",
-            "1e-400",
-        ] {
-            let text = update_text("", &format!(r#","x":{x},"game_seconds":{x}"#))
-                .replace(r#""game_seconds":600.5,"#, "");
-            let m = agree(&text).expect(x);
-            let WidgetMessage::Update(u) = m.body else {
-                panic!()
-            };
-            let want: f64 = x.parse().unwrap();
-            assert_eq!(u.game_seconds.to_bits(), want.to_bits(), "{x}");
-        }
+        let mut names = RESOURCE_FIELDS.names.to_vec();
+        names.sort_unstable();
+        assert_eq!(keys, names);
     }
 }

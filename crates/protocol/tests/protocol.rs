@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod oracle;
+
 use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
 
@@ -75,9 +77,7 @@ fn examples(dir: &str) -> Vec<(PathBuf, Vec<u8>)> {
 
 /// NaN-aware equality for messages: `Debug` prints floats in their shortest round-trip form and NaN as
 /// `NaN`, so equal text means equal values (with NaN equal to NaN, as the protocol's `null` wants).
-fn same<T: std::fmt::Debug>(a: &T, b: &T) -> bool {
-    format!("{a:?}") == format!("{b:?}")
-}
+use oracle::same;
 
 // ---------------------------------------------------------------------------------------------
 // Framing: every error kind and the boundaries
@@ -264,14 +264,14 @@ proptest! {
     /// Arbitrary payloads never panic the decoders (they return a classified error or a message).
     #[test]
     fn garbage_payloads_never_panic_the_decoders(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
-        let _ = decode_widget(&bytes);
+        let _ = oracle::agree(&bytes);
         let _ = decode_app(&bytes);
     }
 
     /// Arbitrary JSON-ish text: decoders classify, never panic.
     #[test]
     fn json_like_payloads_never_panic(text in r#"\{("[a-z_]{1,12}":([0-9]{1,3}|"[a-z]{0,5}"|null|true|\[\]|\{\}),?){0,6}\}"#) {
-        if let Err(e) = decode_widget(text.as_bytes()) {
+        if let Err(e) = oracle::agree(text.as_bytes()) {
             prop_assert!(["json", "schema", "unsupported_version"].contains(&e.kind()), "{}", e);
         }
     }
@@ -538,25 +538,34 @@ fn hello() -> impl Strategy<Value = Hello> {
                 game_frame: f,
             },
         );
+    let config =
+        (any::<u32>(), level(), widget_config()).prop_map(|(interval, level, c)| HelloConfig {
+            interval_frames: interval,
+            level,
+            max_units: c.max_units,
+            host: c.host,
+            port: c.port,
+            queue_max_messages: c.queue_max_messages,
+            queue_max_bytes: c.queue_max_bytes,
+            send_budget_bytes: c.send_budget_bytes,
+            indicator: c.indicator,
+            enabled: c.enabled,
+        });
     (
         text(),
         text(),
         game,
         prop::collection::vec(team, 0..5),
-        any::<u32>(),
-        level(),
+        config,
     )
-        .prop_map(|(wn, wv, game, teams, interval, level)| Hello {
+        .prop_map(|(wn, wv, game, teams, config)| Hello {
             widget: WidgetInfo {
                 name: wn,
                 version: wv,
             },
             game,
             teams,
-            config: HelloConfig {
-                interval_frames: interval,
-                level,
-            },
+            config,
         })
 }
 
@@ -570,16 +579,28 @@ fn unit_defs() -> impl Strategy<Value = UnitDefs> {
         Category::Defense,
         Category::Other,
     ]);
-    let def = (any::<u32>(), text(), text(), finite(), finite(), cat).prop_map(
-        |(id, name, label, metal_cost, energy_cost, category)| UnitDef {
-            id,
-            name,
-            label,
-            metal_cost,
-            energy_cost,
-            category,
-        },
-    );
+    let def = (
+        any::<u32>(),
+        text(),
+        text(),
+        finite(),
+        finite(),
+        cat,
+        prop::option::of(any::<u8>()),
+        prop::option::of(text()),
+    )
+        .prop_map(
+            |(id, name, label, metal_cost, energy_cost, category, tech_level, group)| UnitDef {
+                id,
+                name,
+                label,
+                metal_cost,
+                energy_cost,
+                category,
+                tech_level,
+                group,
+            },
+        );
     prop::collection::vec(def, 0..6).prop_map(|defs| UnitDefs { defs })
 }
 
@@ -649,16 +670,40 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
 }
 
 fn widget_config() -> impl Strategy<Value = WidgetConfig> {
+    let host = prop_oneof!["[0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}", text()];
     (
-        prop::option::of(any::<u32>()),
-        prop::option::of(level()),
-        prop::option::of(any::<u32>()),
+        (
+            prop::option::of(any::<u32>()),
+            prop::option::of(level()),
+            prop::option::of(any::<u32>()),
+            prop::option::of(host),
+            prop::option::of(any::<u16>()),
+        ),
+        (
+            prop::option::of(any::<u32>()),
+            prop::option::of(any::<u32>()),
+            prop::option::of(any::<u32>()),
+            prop::option::of(any::<bool>()),
+            prop::option::of(any::<bool>()),
+        ),
     )
-        .prop_map(|(interval_frames, level, max_units)| WidgetConfig {
-            interval_frames,
-            level,
-            max_units,
-        })
+        .prop_map(
+            |(
+                (interval_frames, level, max_units, host, port),
+                (queue_max_messages, queue_max_bytes, send_budget_bytes, indicator, enabled),
+            )| WidgetConfig {
+                interval_frames,
+                level,
+                max_units,
+                host,
+                port,
+                queue_max_messages,
+                queue_max_bytes,
+                send_budget_bytes,
+                indicator,
+                enabled,
+            },
+        )
 }
 
 fn widget_message() -> impl Strategy<Value = WidgetMessage> {
@@ -691,6 +736,7 @@ proptest! {
         let mut buf = Vec::new();
         prop_assert!(read_frame(&mut Cursor::new(&framed), DEFAULT_MAX_FRAME_BYTES, &mut buf).unwrap());
         let decoded = decode_widget(&buf).map_err(|e| TestCaseError::fail(format!("{e}: {}", String::from_utf8_lossy(&payload))))?;
+        oracle::agree(&buf).unwrap();
         prop_assert_eq!(decoded.seq, Some(seq));
         prop_assert_eq!(decoded.schema_version, SCHEMA_VERSION);
         prop_assert!(same(&decoded.body, &msg), "\n{:?}\n!=\n{:?}", decoded.body, msg);
@@ -698,8 +744,8 @@ proptest! {
         prop_assert_eq!(encode_widget(&decoded.body, seq), payload);
     }
 
-    /// Key order does not matter: with `type` moved to the end (the decoder's fast path does not apply)
-    /// the message decodes to the same value.
+    /// Key order does not matter: with `type` moved to the end (the update decoder is then found by the
+    /// envelope scan) the message decodes to the same value.
     #[test]
     fn type_last_decodes_the_same(msg in widget_message(), seq in 1u64..1_000_000) {
         let payload = String::from_utf8(encode_widget(&msg, seq)).unwrap();
@@ -712,8 +758,23 @@ proptest! {
             type_field.trim_end_matches(',')
         );
         let a = decode_widget(payload.as_bytes()).unwrap();
-        let b = decode_widget(moved.as_bytes()).unwrap();
+        let b = oracle::agree(moved.as_bytes()).unwrap();
         prop_assert!(same(&a, &b), "\n{:?}\n!=\n{:?}", a, b);
+    }
+
+    /// Any key order, whitespace between all tokens, and keys written with `\u` escapes: the same
+    /// message, and the oracle agrees.
+    #[test]
+    fn reshaped_messages_decode_the_same(msg in widget_message(), seq in 1u64..1_000_000, shape in any::<u64>()) {
+        let payload = encode_widget(&msg, seq);
+        let value: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+        let mut out = String::new();
+        let mut rng = shape | 1;
+        reshape(&value, true, &mut rng, &mut out);
+        // The baseline goes through the same `Value` (`by_def` sorted by key, duplicates merged).
+        let a = decode_widget(value.to_string().as_bytes()).unwrap();
+        let b = oracle::agree(out.as_bytes()).map_err(|e| TestCaseError::fail(format!("{e}: {out}")))?;
+        prop_assert!(same(&a, &b), "{}\n{:?}\n!=\n{:?}", out, a, b);
     }
 
     /// The envelope always passes the schema's envelope rules, whatever the body.
@@ -733,8 +794,64 @@ proptest! {
         let payload = encode_app(&msg);
         let v: serde_json::Value = serde_json::from_slice(&payload).unwrap();
         prop_assert!(v.get("seq").is_none(), "app→widget messages carry no seq");
-        prop_assert_eq!(decode_app(&payload).unwrap(), msg);
+        prop_assert_eq!(decode_app(&payload).unwrap(), msg.clone());
+        prop_assert_eq!(oracle::decode_app(&payload).unwrap(), msg);
     }
+}
+
+/// Writes `v` as JSON with object keys in a random order (if `shuffle`: not in `by_def`, whose order is
+/// kept), random whitespace between tokens, and some key characters as `\u` escapes (`rng`: xorshift
+/// state).
+fn reshape(v: &serde_json::Value, shuffle: bool, rng: &mut u64, out: &mut String) {
+    use serde_json::Value;
+    let ws = |r: u64, out: &mut String| {
+        out.push_str(["", "", "", " ", "\n", "\t", "\r\n "][(r % 7) as usize])
+    };
+    ws(xorshift(rng), out);
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            for i in (1..entries.len()).rev().filter(|_| shuffle) {
+                entries.swap(i, (xorshift(rng) % (i as u64 + 1)) as usize);
+            }
+            out.push('{');
+            for (i, (k, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                ws(xorshift(rng), out);
+                let mut key = String::from("\"");
+                let quoted = serde_json::to_string(k).unwrap();
+                for c in quoted[1..quoted.len() - 1].chars() {
+                    if c.is_ascii_alphanumeric() && xorshift(rng).is_multiple_of(4) {
+                        key.push_str(&format!("\\u{:04x}", c as u32));
+                    } else {
+                        key.push(c);
+                    }
+                }
+                key.push('"');
+                out.push_str(&key);
+                ws(xorshift(rng), out);
+                out.push(':');
+                reshape(item, k.as_str() != "by_def", rng, out);
+            }
+            ws(xorshift(rng), out);
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                reshape(item, true, rng, out);
+            }
+            ws(xorshift(rng), out);
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+    ws(xorshift(rng), out);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -876,4 +993,11 @@ fn broken_messages_are_rejected_by_the_schema() {
     ] {
         assert!(a.validate(&bad).is_err(), "accepted {bad}");
     }
+}
+
+fn xorshift(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
 }

@@ -383,11 +383,8 @@
     const x = (tt) => left + ((tt - t0) / span) * (right - left);
     const y = (v) => bottom - ((v - lo) / (hi - lo)) * (bottom - top);
 
+    const tickLabels = [];
     if (o.grid && step > 0) {
-      const fpx = o.font || 11;
-      ctx.font = '600 ' + fpx + 'px ' + (o.fontFamily || 'sans-serif');
-      ctx.textBaseline = 'middle';
-      ctx.lineJoin = 'round';
       for (let v = lo; v <= hi + step / 2; v += step) {
         const yy = Math.round(y(v)) + 0.5;
         ctx.strokeStyle = o.gridColor || 'rgba(255,255,255,0.22)';
@@ -396,13 +393,7 @@
         ctx.moveTo(left, yy);
         ctx.lineTo(right, yy);
         ctx.stroke();
-        if (v === hi) continue; // keep the top clear for the title
-        const label = BL.fmt(Math.abs(v) < step / 1e6 ? 0 : v);
-        ctx.lineWidth = Math.max(2, fpx / 4);
-        ctx.strokeStyle = o.outline || '#000';
-        ctx.strokeText(label, left + 2, yy - fpx * 0.55);
-        ctx.fillStyle = o.textColor || '#fff';
-        ctx.fillText(label, left + 2, yy - fpx * 0.55);
+        if (v < hi - step / 2) tickLabels.push([BL.fmt(Math.abs(v) < step / 1e6 ? 0 : v), yy]); // top kept for the title
       }
     }
 
@@ -457,6 +448,20 @@
       ctx.lineWidth = lw;
       ctx.stroke();
     }
+    // tick labels last, above the lines
+    if (tickLabels.length) {
+      const fpx = o.font || 11;
+      ctx.font = '600 ' + fpx + 'px ' + (o.fontFamily || 'sans-serif');
+      ctx.textBaseline = 'middle';
+      ctx.lineJoin = 'round';
+      for (const [label, yy] of tickLabels) {
+        ctx.lineWidth = Math.max(2, fpx / 4);
+        ctx.strokeStyle = o.outline || '#000';
+        ctx.strokeText(label, left + 2, yy - fpx * 0.55);
+        ctx.fillStyle = o.textColor || '#fff';
+        ctx.fillText(label, left + 2, yy - fpx * 0.55);
+      }
+    }
     return { y, lo, hi, top, bottom };
   };
 
@@ -504,7 +509,8 @@
     root.style.fontSize = base + 'px';
     const w = root.offsetWidth, h = root.offsetHeight;
     if (w < 4 || h < 4) return Math.min(W / 320, H / 180);
-    return Math.min(W / w, H / h);
+    // 1% to spare: text does not scale exactly linearly (hinting, rounding)
+    return Math.min(W / w, H / h) * 0.99;
   };
 
   // ---------------------------------------------------------------- connection

@@ -421,8 +421,10 @@ local frameCommands = scenario.frame_commands or {} -- { {frame=, cmd=} }
 local gameStarted = false
 
 --------------------------------------------------------------------------------
--- Engine callins (globals). 106 calls ConfigureLayout for /luaui <text>;
--- Recoil calls TextCommand. Unknown /commands reach GotChatMsg in 106.
+-- Engine callins (globals). Recoil hands /luaui <text> to the ConfigureLayout
+-- callin (BAR's main.lua passes it to actionHandler:TextAction); Recoil has no
+-- TextCommand callin. Spring 106 sends unknown /commands and /luaui <text> to
+-- GotChatMsg. All three are routed to the same action dispatch here.
 --------------------------------------------------------------------------------
 
 local lastUpdate

@@ -160,7 +160,7 @@ scenarios[#scenarios + 1] = { "clean game against " .. serverKind, function()
 	play(E, 0.5)
 	w:GameOver()
 	play(E, 0.2)
-	check("connected", E.widget._test.conn.state == "connected", E.widget._test.conn.reason)
+	check("connected", E.internals.conn.state == "connected", E.internals.conn.reason)
 	w:Shutdown()
 	local rep, rc = serverReport(srv)
 	check("server report", rep, rc)
@@ -180,7 +180,7 @@ scenarios[#scenarios + 1] = { "server killed and restarted mid-game against " ..
 	local port = freePort()
 	local srvA = startServer(serverKind, port, 5, 30)
 	local E = newGame(port)
-	local T = E.widget._test
+	local T = E.internals
 	play(E, 1.5)
 	check("first connection", T.conn.state == "connected", T.conn.reason)
 	killServer(srvA)
@@ -207,7 +207,7 @@ scenarios[#scenarios + 1] = { "server that stops reading: memory bounded, drops 
 	local port = freePort()
 	local srv = startServer("stub", port, 1, 40, 4)
 	local E = newGame(port, { level = "detailed", interval = 1, units = 250 })
-	local T = E.widget._test
+	local T = E.internals
 	local maxQueueBytes, maxCount, maxMem = 0, 0, 0
 	local function watch()
 		maxQueueBytes = math.max(maxQueueBytes, T.queue.bytes)
@@ -237,7 +237,7 @@ end }
 scenarios[#scenarios + 1] = { "no server at all: no errors, backoff visible in status", stubOnly = true, function()
 	local port = freePort()
 	local E = newGame(port)
-	local T = E.widget._test
+	local T = E.internals
 	play(E, 4.0)
 	check("backing off", T.conn.state == "backoff" or T.conn.state == "connecting", T.conn.state)
 	check("several attempts", T.conn.failures >= 2, T.conn.failures)
@@ -247,6 +247,84 @@ scenarios[#scenarios + 1] = { "no server at all: no errors, backoff visible in s
 	check("status shows backoff", status:find("backoff") or status:find("connecting"), status)
 	check("no widget errors", noWidgetErrors(E))
 	E.widget:Shutdown()
+end }
+
+-- A minimal app for the live_widget.lua scenario: reads frames from `conn`
+-- until a message of type `want` arrives; returns the messages read.
+local function readUntil(conn, want, timeout)
+	conn:settimeout(0.05)
+	local buf, msgs = "", {}
+	local deadline = socket.gettime() + (timeout or 5)
+	while socket.gettime() < deadline do
+		local data, err, partial = conn:receive("*a")
+		buf = buf .. (data or partial or "")
+		local payloads, rest = strict_json.frames(buf)
+		buf = rest
+		for _, p in ipairs(payloads) do
+			local m = strict_json.parse(p)
+			msgs[#msgs + 1] = m
+			if m.type == want then return msgs end
+		end
+		if err == "closed" then break end
+	end
+	return msgs
+end
+
+local function sendFrame(conn, json)
+	local n = #json
+	assert(conn:send(string.char(0, math.floor(n / 65536) % 256, math.floor(n / 256) % 256, n % 256) .. json))
+end
+
+local function acceptWithin(server, timeout)
+	server:settimeout(timeout)
+	return server:accept()
+end
+
+scenarios[#scenarios + 1] = { "live_widget.lua: the app moves the widget; the state file keeps it for the next run",
+	stubOnly = true, function()
+	local p1, p2 = freePort(), freePort()
+	local l1 = assert(socket.bind("127.0.0.1", p1))
+	local l2 = assert(socket.bind("127.0.0.1", p2))
+	local state = TMP .. "/live_state.json"
+	local function harness(seconds, n)
+		local outFile = TMP .. "/live" .. n .. ".out"
+		os.execute(string.format("lua5.1 '%s/live_widget.lua' --port %d --state '%s' --seconds %g > '%s' 2>&1 &",
+			HERE, p1, state, seconds, outFile))
+		return outFile
+	end
+	local out1 = harness(3, 1)
+	local c1 = acceptWithin(l1, 5)
+	check("first run connects to --port", c1)
+	local msgs = readUntil(c1, "hello")
+	check("hello first", msgs[1] and msgs[1].type == "hello" and msgs[1].config.port == p1)
+	sendFrame(c1, string.format('{"type":"config","schema_version":1,"port":%d,"level":"minimal"}', p2))
+	msgs = readUntil(c1, "bye")
+	local ack = msgs[#msgs - 1]
+	check("config_ack then bye", ack and ack.type == "config_ack" and ack.config.port == p2, ack and ack.type)
+	check("bye says where to", msgs[#msgs].reason == "moving to 127.0.0.1:" .. p2, msgs[#msgs].reason)
+	local c2 = acceptWithin(l2, 3)
+	check("moved to the new port", c2)
+	msgs = readUntil(c2, "hello")
+	check("hello on the new port", msgs[1] and msgs[1].config.port == p2 and msgs[1].config.level == "minimal")
+	readUntil(c2, "bye", 6)
+	c1:close(); c2:close()
+	socket.sleep(0.3)
+	local f = io.open(state)
+	local saved = f and f:read("*a") or ""
+	if f then f:close() end
+	check("state file keeps the new port", saved:find('"port":%s*' .. p2), saved)
+	local out2 = harness(1.5, 2)
+	local c3 = acceptWithin(l2, 5)
+	check("second run goes to the saved port", c3)
+	msgs = readUntil(c3, "hello")
+	check("second run's hello", msgs[1] and msgs[1].config.port == p2 and msgs[1].config.level == "minimal")
+	readUntil(c3, "bye", 4)
+	c3:close(); l1:close(); l2:close()
+	socket.sleep(0.3)
+	for _, o in ipairs({ out1, out2 }) do
+		local text = io.open(o):read("*a")
+		check("harness finished cleanly (" .. o .. ")", text:find("done updates=%d+ stats=%d+ errors=0"), text)
+	end
 end }
 
 if serverKind == "bar-live" and not fileExists(BIN) then

@@ -5,7 +5,9 @@
 local M = {}
 
 local HERE = debug.getinfo(1, "S").source:sub(2):match("^(.*)/[^/]*$") or "."
-M.WIDGET_PATH = HERE .. "/../../bar_live_export.lua"
+-- WIDGET_UNDER_TEST=path runs the specs against another copy (e.g. an older
+-- version, to see a new spec fail there).
+M.WIDGET_PATH = os.getenv("WIDGET_UNDER_TEST") or (HERE .. "/../../bar_live_export.lua")
 
 local RES_KEYS = { "current", "storage", "pull", "income", "expense", "share", "sent", "received", "excess" }
 M.RES_KEYS = RES_KEYS
@@ -121,6 +123,17 @@ function M.new(opts)
 		if inMs then return d * 1000 end
 		return d
 	end
+	if opts.recoilTimers then
+		-- Recoil: GetTimer counts whole milliseconds, GetTimerMicros microseconds;
+		-- DiffTimers(end, start, inMs, fromMicroSecs) reads both.
+		Spring.GetTimer = function() return math.floor(E.time * 1000) end
+		Spring.GetTimerMicros = function() return math.floor(E.time * 1e6) end
+		Spring.DiffTimers = function(a, b, inMs, fromMicros)
+			local seconds = (a - b) / (fromMicros and 1e6 or 1e3)
+			if inMs then return seconds * 1000 end
+			return seconds
+		end
+	end
 	Spring.GetGameFrame = function() return E.frame end
 	Spring.GetGameSeconds = function() return E.frame / 30 end
 	Spring.GetGameSpeed = function() return E.speed, E.speed, E.paused end
@@ -220,9 +233,16 @@ function M.new(opts)
 		return a.fn("livedata", line, words, a.data, false, false, {})
 	end
 
-	-- Loads the widget file into a BAR-like environment. Returns the widget table.
-	function E:loadWidget(path)
-		local chunk = assert(loadfile(path or M.WIDGET_PATH))
+	-- Loads the widget file (or `source`, its text) into a BAR-like environment.
+	-- Returns the widget table; the widget's internals arrive in E.internals
+	-- through the test hook (WIDGET_TEST_HOOK, the last lines of the widget).
+	function E:loadWidget(path, source)
+		local chunk
+		if source then
+			chunk = assert(loadstring(source, "=" .. (path or "widget")))
+		else
+			chunk = assert(loadfile(path or M.WIDGET_PATH))
+		end
 		local widget = {}
 		local env = {
 			widget = widget, Spring = Spring, WG = E.WG, widgetHandler = E.widgetHandler,
@@ -231,6 +251,11 @@ function M.new(opts)
 			Engine = { version = "2025.04", versionFull = "2025.04.08" },
 			UnitDefs = E.unitDefs,
 			gl = E.gl, socket = E.socket, LOG = { WARNING = 2, INFO = 3 },
+			WIDGET_TEST_HOOK = function(internals)
+				E.internals = internals
+				-- scripts/soak_widget.lua still reads widget._test; the specs use E.internals
+				widget._test = internals
+			end,
 		}
 		local provided = { gl = true, socket = true }
 		setmetatable(env, { __index = function(_, k)
@@ -239,12 +264,15 @@ function M.new(opts)
 		end })
 		setfenv(chunk, env)
 		chunk()
+		-- versions before the test hook exported their internals as widget._test
+		if not E.internals and widget._test then E.internals = widget._test end
 		self.widget = widget
 		self.env = env
 		return widget
 	end
 
 	-- The widget handler's order: SetConfigData (if any) before Initialize.
+	-- savedConfig is what an earlier game's GetConfigData returned.
 	function E:start(savedConfig)
 		local w = self.widget or self:loadWidget()
 		if savedConfig ~= nil and w.SetConfigData then w:SetConfigData(savedConfig) end
@@ -267,6 +295,19 @@ function M.new(opts)
 	end
 
 	return E
+end
+
+-- The widget's source as the bar-live installer writes it for `port`: the first
+-- "local DEFAULT_PORT         = 9876" line rewritten (crates/core/src/install.rs).
+M.PORT_LINE = "local DEFAULT_PORT         = 9876"
+function M.widgetSource(port, path)
+	local f = assert(io.open(path or M.WIDGET_PATH, "rb"))
+	local text = f:read("*a")
+	f:close()
+	if port == nil or port == 9876 then return text end
+	local i, j = text:find(M.PORT_LINE, 1, true)
+	assert(i, "the installer's port line is missing from the widget")
+	return text:sub(1, i - 1) .. "local DEFAULT_PORT         = " .. port .. text:sub(j + 1)
 end
 
 return M

@@ -5,7 +5,8 @@ local strict_json = require("helpers.strict_json")
 
 local M = {}
 
--- Returns E (engine), lib (fake socket library), w (widget), T (widget._test).
+-- Returns E (engine), lib (fake socket library), w (widget), I (the widget's
+-- internals, from the test hook).
 function M.start(opts)
 	opts = opts or {}
 	local lib
@@ -15,7 +16,7 @@ function M.start(opts)
 	local E = fake_engine.new(opts)
 	local w = E:loadWidget()
 	E:start(opts.config)
-	return E, lib, w, w._test
+	return E, lib, w, E.internals
 end
 
 -- Parses every complete frame a fake socket received; returns the messages.
@@ -41,10 +42,10 @@ end
 -- Ticks until the widget reports `state` (or n ticks passed).
 function M.tickUntil(E, state, n, dt)
 	for _ = 1, n or 100 do
-		if E.widget._test.conn.state == state then return true end
+		if E.internals.conn.state == state then return true end
 		E:update(dt or 0.05)
 	end
-	return E.widget._test.conn.state == state
+	return E.internals.conn.state == state
 end
 
 return M

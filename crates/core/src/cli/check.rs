@@ -300,7 +300,7 @@ fn check_message(
     };
     let value: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,
-        Err(e) => return fail(ProtocolError::Json(e)),
+        Err(e) => return fail(ProtocolError::Json(e.into())),
     };
     if let Err(e) = shared.validator.validate(&value) {
         // Name the type so a report line is actionable.

@@ -22,12 +22,17 @@ pub fn render(file: &Path, json: bool) -> anyhow::Result<(Summary, String)> {
 /// Prints [`render`]'s text to stdout.
 pub fn run(file: &Path, json: bool) -> anyhow::Result<Summary> {
     let (s, text) = render(file, json)?;
-    // `println!` panics when stdout is a closed pipe (`bar-live info F | head -1`); a reader that
-    // stopped listening is not an error.
+    print_line(&text)?;
+    Ok(s)
+}
+
+/// Prints `text` and a newline to stdout. `println!` panics when stdout is a closed pipe
+/// (`bar-live info F | head -1`); a reader that stopped listening is not an error.
+pub fn print_line(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{text}").and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(s),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e),
+        _ => Ok(()),
     }
 }
 
@@ -43,6 +48,15 @@ pub fn human(s: &Summary) -> String {
         s.connections,
         s.file_bytes as f64 / 1024.0
     );
+    out.push_str(&format!(
+        "  format version {}, summary read from the {}\n",
+        s.format_version,
+        if s.read_from == "trailer" {
+            "trailer"
+        } else {
+            "records"
+        }
+    ));
     let types: Vec<String> = s.by_type.iter().map(|(k, v)| format!("{k} {v}")).collect();
     out.push_str(&format!("  by type: {}\n", types.join(", ")));
     for t in &s.teams {
@@ -57,6 +71,14 @@ pub fn human(s: &Summary) -> String {
                 .map_or("n/a".into(), |d| format!("{d:.0}")),
         ));
     }
+    match (s.spectating, s.my_team_id) {
+        (Some(true), _) => out.push_str("  recorded as a spectator\n"),
+        (Some(false), Some(team)) => out.push_str(&format!("  recorded by team {team}\n")),
+        _ => {}
+    }
+    if let Some(w) = s.winner_names() {
+        out.push_str(&format!("  winner: {w}\n"));
+    }
     if s.invalid > 0 {
         out.push_str(&format!("  {} frames did not decode\n", s.invalid));
     }
@@ -66,7 +88,11 @@ pub fn human(s: &Summary) -> String {
         );
     }
     if let Some(c) = &s.corrupt {
-        out.push_str(&format!("  reading stopped at a damaged record: {c}\n"));
+        if s.format_version == 1 {
+            out.push_str(&format!("  reading stopped at a damaged record: {c}\n"));
+        } else {
+            out.push_str(&format!("  the file is damaged: {c}\n"));
+        }
     }
     out
 }

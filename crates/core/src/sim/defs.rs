@@ -94,6 +94,8 @@ pub fn all() -> Vec<UnitDef> {
                 metal_cost,
                 energy_cost,
                 category,
+                tech_level: None,
+                group: None,
             },
         )
         .collect()

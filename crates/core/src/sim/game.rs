@@ -195,6 +195,7 @@ impl SimGame {
             interval_frames: Some(self.opts.interval_frames),
             level: Some(self.opts.level),
             max_units: Some(self.opts.max_units),
+            ..WidgetConfig::default()
         }
     }
 
@@ -228,6 +229,7 @@ impl SimGame {
                 config: HelloConfig {
                     interval_frames: self.opts.interval_frames,
                     level: self.opts.level,
+                    ..HelloConfig::default()
                 },
             }),
             WidgetMessage::UnitDefs(UnitDefs { defs: defs::all() }),
@@ -709,7 +711,7 @@ mod tests {
         let ack = g.apply_config(&WidgetConfig {
             interval_frames: Some(0),
             level: Some(Level::Minimal),
-            max_units: None,
+            ..WidgetConfig::default()
         });
         assert_eq!(ack.errors.len(), 1);
         assert_eq!(ack.config.interval_frames, Some(15));

@@ -37,6 +37,7 @@ fn hello(map: &str, frame: u32, teams: Vec<TeamInfo>) -> WidgetMessage {
         config: HelloConfig {
             interval_frames: 15,
             level: Level::Standard,
+            ..HelloConfig::default()
         },
     })
 }
@@ -82,6 +83,8 @@ fn defs() -> WidgetMessage {
         metal_cost: cost,
         energy_cost: 0.0,
         category,
+        tech_level: None,
+        group: None,
     };
     WidgetMessage::UnitDefs(UnitDefs {
         defs: vec![

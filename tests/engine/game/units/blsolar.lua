@@ -12,6 +12,6 @@ return {
 		energymake = 30,
 		category = "ECONOMY",
 		explodeas = "blboom", selfdestructas = "blboom",
-		customparams = { unitgroup = "energy" },
+		customparams = { unitgroup = "energy", techlevel = "2" },
 	},
 }
