@@ -13,12 +13,16 @@
 //! - `validate_decode_store`: the same plus a JSON Schema validation (`check`'s path).
 //!
 //! - `decode_handshake`: `decode_widget` of the simulator's `hello` + `unit_defs` (the serde path).
+//! - `decode_only_serde_oracle`: read_frame + the serde decoder this crate shipped before (envelope pass +
+//!   typed pass with serde_json's derives), now the test oracle in `crates/protocol/tests/oracle/mod.rs`:
+//!   the library baseline for the hand-written decoder.
 //!
 //! Numbers are per update; the target is ≥ 50,000 updates/s on one core for `decode_store`.
 //!
 //! Without criterion, for a loaded machine: `INGEST_PASSES=N cargo bench --bench ingest` runs N passes
-//! of each path and prints the best pass's on-CPU time per update (from `/proc/thread-self/schedstat`,
-//! so time spent waiting for a core does not count), and is a small driver for
+//! of each path and prints the best pass's wall time per update and, where the kernel keeps scheduler
+//! statistics (`/proc/thread-self/schedstat`), its on-CPU time (time spent waiting for a core does not
+//! count); it is also a small driver for
 //! `valgrind --tool=callgrind --toggle-collect='*decode_store_pass*'` (instruction counts).
 
 use std::hint::black_box;
@@ -30,6 +34,10 @@ use bar_live_core::protocol::*;
 use bar_live_core::sim::{SimGame, SimOptions};
 use bar_live_core::store::Store;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group};
+
+/// The serde decoder, as a baseline (test-only code, compiled into this bench, not into the crates).
+#[path = "../../protocol/tests/oracle/mod.rs"]
+mod oracle;
 
 /// Updates per measured batch (consecutive samples of one game, so the store sees a real series).
 const UPDATES: usize = 200;
@@ -285,6 +293,17 @@ fn decode_only_pass(stream: &[u8], buf: &mut Vec<u8>) -> usize {
     n
 }
 
+/// The same with the serde oracle instead of `decode_widget`.
+#[inline(never)]
+fn decode_only_serde_pass(stream: &[u8], buf: &mut Vec<u8>) -> usize {
+    let mut r = Cursor::new(stream);
+    let mut n = 0;
+    while read_frame(&mut r, DEFAULT_MAX_FRAME_BYTES, buf).unwrap_or(false) {
+        n += usize::from(oracle::decode_widget_serde(buf).is_ok());
+    }
+    n
+}
+
 /// decode_widget of each encoded handshake message.
 #[inline(never)]
 fn decode_handshake_pass(payloads: &[Vec<u8>]) -> usize {
@@ -330,9 +349,14 @@ fn drive(passes: usize) {
             wall = wall.min(w0.elapsed().as_nanos());
         }
         let per = per as f64 * 1000.0;
+        // Kernels without scheduler statistics report 0 on-CPU time.
+        let cpu = if cpu == 0 {
+            "n/a".to_owned()
+        } else {
+            format!("{:.2} µs", cpu as f64 / per)
+        };
         eprintln!(
-            "{name}: best of {passes} passes: {:.2} µs on-CPU, {:.2} µs wall per message",
-            cpu as f64 / per,
+            "{name}: best of {passes} passes: {cpu} on-CPU, {:.2} µs wall per message",
             wall as f64 / per
         );
     };
@@ -342,6 +366,9 @@ fn drive(passes: usize) {
     });
     report("decode_only", UPDATES, &mut || {
         assert_eq!(decode_only_pass(&fx.stream, &mut buf), UPDATES);
+    });
+    report("decode_only_serde_oracle", UPDATES, &mut || {
+        assert_eq!(decode_only_serde_pass(&fx.stream, &mut buf), UPDATES);
     });
     report("decode_handshake", handshake.len(), &mut || {
         assert_eq!(decode_handshake_pass(&handshake), handshake.len());
@@ -408,6 +435,11 @@ fn bench(c: &mut Criterion) {
     g.bench_function("decode_only", |b| {
         let mut buf = Vec::new();
         b.iter(|| assert_eq!(decode_only_pass(&fx.stream, &mut buf), UPDATES))
+    });
+
+    g.bench_function("decode_only_serde_oracle", |b| {
+        let mut buf = Vec::new();
+        b.iter(|| assert_eq!(decode_only_serde_pass(&fx.stream, &mut buf), UPDATES))
     });
 
     g.bench_function("decode_store_crate_encoder", |b| {
