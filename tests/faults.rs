@@ -190,8 +190,15 @@ fn kill_9_while_recording_loads_up_to_the_last_second() {
     let _ = s.read(&mut sink);
 
     let mut r = RecordingReader::open(&out).expect("the file opens after kill -9");
+    assert_eq!(r.version(), 2, "`record` writes format 2");
     let recs: Vec<_> = r.by_ref().map(Result::unwrap).collect();
-    // Everything sent more than a second (plus scheduling slack) before the kill is in the file.
+    assert!(
+        r.truncated(),
+        "no trailer after kill -9: reported cut short"
+    );
+    assert!(r.corrupt().is_none(), "{:?}", r.corrupt());
+    // Everything sent more than a second (plus scheduling slack) before the kill is in the file: v2
+    // closes a block (one zstd frame) a second after its first record and hands it to the OS at once.
     let settled = sent_at
         .iter()
         .filter(|t| killed_at.duration_since(**t) > Duration::from_millis(1500))
@@ -202,6 +209,13 @@ fn kill_9_while_recording_loads_up_to_the_last_second() {
         recs.len()
     );
     assert!(recs.len() <= sent_at.len());
+    let summary = bar_live_core::recording::Summary::of_file(&out).unwrap();
+    assert_eq!(
+        summary.frames,
+        recs.len() as u64,
+        "`info` finds the same records"
+    );
+    assert!(summary.truncated);
     for (i, rec) in recs.iter().enumerate() {
         let m = decode_widget(&rec.payload).expect("every loaded record decodes");
         assert_eq!(

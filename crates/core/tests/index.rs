@@ -436,11 +436,15 @@ fn five_hundred_recordings_warm_and_cold() {
     }
     rec.finish().unwrap();
     let size = std::fs::metadata(&src).unwrap().len();
-    // 1 in 10 is a crashed recording (no trailer: a full scan when cold).
+    // 1 in CRASHED_EVERY (10) is a crashed recording (no trailer: a full scan when cold); 0: none.
+    let crashed_every: usize = std::env::var("CRASHED_EVERY")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
     let bytes = std::fs::read(&src).unwrap();
     for k in 0..count {
         let p = d.join(format!("2025-01-01_{k:04}.barlive"));
-        if k % 10 == 9 {
+        if crashed_every > 0 && k % crashed_every == crashed_every - 1 {
             std::fs::write(&p, &bytes[..bytes.len() - 2000]).unwrap();
         } else {
             std::fs::copy(&src, &p).unwrap();
@@ -470,7 +474,7 @@ fn five_hundred_recordings_warm_and_cold() {
     let filter_t = t.elapsed();
     assert_eq!(v.len(), count);
     println!(
-        "{count} recordings of {teams} teams x {minutes} min ({:.2} MB each, 10% without trailer): \
+        "{count} recordings of {teams} teams x {minutes} min ({:.2} MB each, 1 in {crashed_every} without trailer): \
          cold {cold:.2?}, warm (cache file) {warm_t:.2?}, refresh in memory {mem:.2?}, filter+sort {filter_t:.2?}, \
          cache file {:.0} KB",
         size as f64 / 1e6,

@@ -406,3 +406,99 @@ fn summary_knows_the_local_team_and_the_winner() {
     assert_eq!(s.local_player_won(), Some(false));
     assert!(s.game_over);
 }
+
+/// The numbers of docs/PERFORMANCE.md, "Recordings", from one run: a 2-hour 16-team game at default
+/// settings (standard level, 15-frame interval) written as v1 and v2, then size, `info`, a full scan,
+/// reading, decoding and `Review::open` of each. Set `KEEP=DIR` to keep the two files (for timing
+/// `bar-live info` on them). Run:
+/// `cargo test --release -p bar-live-core --test recording_v2 -- --ignored --nocapture two_hour`
+#[test]
+#[ignore = "a measurement (about a minute); numbers in docs/PERFORMANCE.md"]
+fn two_hour_game_v1_vs_v2() {
+    let median = |mut f: Box<dyn FnMut() -> Duration>| {
+        let mut v: Vec<Duration> = (0..3).map(|_| f()).collect();
+        v.sort();
+        v[1]
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = std::env::var("KEEP").map_or_else(|_| tmp.path().to_owned(), PathBuf::from);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut game = SimGame::new(SimOptions {
+        teams: 16,
+        minutes: 120.0,
+        ..SimOptions::default()
+    });
+    let mut msgs = Vec::new();
+    let mut seq = 0;
+    for m in game.handshake() {
+        seq += 1;
+        msgs.push((CREATED + 20, encode_widget(&m, seq)));
+    }
+    while !game.finished() {
+        // Received as the game runs (30 frames a second), a millisecond apart within a step.
+        let t = CREATED + 1000 + u64::from(game.frame()) * 1000 / 30;
+        for (i, m) in game.step().into_iter().enumerate() {
+            seq += 1;
+            msgs.push((t + i as u64, encode_widget(&m, seq)));
+        }
+    }
+    let game_secs = (msgs.last().unwrap().0 - CREATED) as f64 / 1000.0;
+    println!(
+        "{} messages, {:.1} MB of payload, {game_secs:.0} s of game",
+        msgs.len(),
+        msgs.iter().map(|m| m.1.len()).sum::<usize>() as f64 / 1e6
+    );
+    for version in [1, 2] {
+        let path = dir.join(format!("two-hours-v{version}.barlive"));
+        let t = Instant::now();
+        let mut rec = Recorder::create_with_version(&path, CREATED, "numbers", version).unwrap();
+        for (t, p) in &msgs {
+            rec.append(1, *t, p).unwrap();
+        }
+        rec.finish().unwrap();
+        let write = t.elapsed();
+        let size = std::fs::metadata(&path).unwrap().len();
+        let p = path.clone();
+        let info = median(Box::new(move || {
+            let t = Instant::now();
+            bar_live_core::cli::info::render(&p, false).unwrap();
+            t.elapsed()
+        }));
+        let p = path.clone();
+        let scan = median(Box::new(move || {
+            let t = Instant::now();
+            Summary::scan(&p).unwrap();
+            t.elapsed()
+        }));
+        let p = path.clone();
+        let read = median(Box::new(move || {
+            let t = Instant::now();
+            let n = RecordingReader::open(&p).unwrap().count();
+            assert!(n > 15_000);
+            t.elapsed()
+        }));
+        let p = path.clone();
+        let decode = median(Box::new(move || {
+            let t = Instant::now();
+            for r in RecordingReader::open(&p).unwrap() {
+                decode_widget(&r.unwrap().payload).unwrap();
+            }
+            t.elapsed()
+        }));
+        let p = path.clone();
+        let open = median(Box::new(move || {
+            let t = Instant::now();
+            let r = bar_live_core::review::Review::open(&p).unwrap();
+            assert_eq!(r.invalid, 0);
+            t.elapsed()
+        }));
+        println!(
+            "v{version}: {:.2} MB; write (append+flush+finish, all records) {:.2?} = {:.3} ms per game second; \
+             info {info:.2?}; full scan {scan:.2?}; read records {read:.2?}; read+decode {decode:.2?}; \
+             Review::open {open:.2?}",
+            size as f64 / 1e6,
+            write,
+            write.as_secs_f64() * 1000.0 / game_secs,
+        );
+    }
+}

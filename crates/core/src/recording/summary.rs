@@ -58,7 +58,7 @@ pub struct Summary {
     /// The local player's team (`hello.game.my_team_id` of the last hello).
     #[serde(default)]
     pub my_team_id: Option<i64>,
-    /// Whether the local player was spectating (last hello).
+    /// Whether the local player was spectating (last hello or `player_changed` event).
     #[serde(default)]
     pub spectating: Option<bool>,
     /// Winning ally teams: `game_over.winners`, else the last ally team left standing once
@@ -182,6 +182,11 @@ impl SummaryBuilder {
                         self.winners_event = Some(w.clone());
                     }
                 }
+                "player_changed" => {
+                    if let Some(spectating) = e.spectating {
+                        s.spectating = Some(spectating);
+                    }
+                }
                 "team_died" => {
                     if let Some(team) = e.team_id.and_then(|id| self.teams.get_mut(&id)) {
                         team.died = true;
@@ -293,23 +298,29 @@ impl Summary {
         Some(self.winners.as_ref()?.contains(&self.my_ally_team()?))
     }
 
-    /// The winners as "Alice & Bob" (players of the winning ally teams), when known.
+    /// The winners named after their players as the app names ally teams: "Alice & Bob", "Carol +3";
+    /// several winning ally teams are separated by ", ". `None` when unknown.
     pub fn winner_names(&self) -> Option<String> {
-        let w = self.winners.as_ref()?;
-        let names: Vec<&str> = self
-            .teams
+        let names: Vec<String> = self
+            .winners
+            .as_ref()?
             .iter()
-            .filter(|t| !t.is_gaia && w.contains(&t.ally_team_id))
-            .map(|t| t.name.as_str())
+            .map(|&ally| {
+                let players: Vec<&str> = self
+                    .teams
+                    .iter()
+                    .filter(|t| !t.is_gaia && t.ally_team_id == ally)
+                    .map(|t| t.name.as_str())
+                    .collect();
+                match players.as_slice() {
+                    [] => format!("ally team {ally}"),
+                    [a] => (*a).to_owned(),
+                    [a, b] => format!("{a} & {b}"),
+                    [a, rest @ ..] => format!("{a} +{}", rest.len()),
+                }
+            })
             .collect();
-        Some(if names.is_empty() {
-            w.iter()
-                .map(|a| format!("ally team {a}"))
-                .collect::<Vec<_>>()
-                .join(" & ")
-        } else {
-            names.join(" & ")
-        })
+        Some(names.join(", "))
     }
 }
 
