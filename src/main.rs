@@ -1,19 +1,16 @@
-//! Command-line entry point: parses arguments and starts the right thing. Nothing else lives here.
+//! Command-line entry point: parses arguments and starts the right thing. Nothing else lives here: the
+//! commands are in `bar_live_core::cli`, the window in `bar_live_app::app`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
-use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use bar_live_core::protocol::{DEFAULT_LISTEN, DEFAULT_MAX_FRAME_BYTES, Level};
-use bar_live_core::sim::{SimGame, SimOptions, Speed};
-use bar_live_core::{cli, net};
-
 use bar_live_app::app;
+use bar_live_core::cli::{self, Outcome, listen_addr, secs};
+use bar_live_core::protocol::{DEFAULT_LISTEN, DEFAULT_MAX_FRAME_BYTES, Level};
+use bar_live_core::sim::Speed;
 
 #[derive(Parser)]
 #[command(
@@ -46,7 +43,7 @@ struct Args {
     /// Quit after this many seconds (for scripted screenshots and smoke tests).
     #[arg(long, global = true, hide = true)]
     quit_after_secs: Option<f64>,
-    /// Which tab to show first: live, review, recordings, settings.
+    /// Which tab to show first: live, review, recordings, settings, widget.
     #[arg(long, global = true, hide = true)]
     tab: Option<String>,
     #[command(subcommand)]
@@ -112,15 +109,31 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the recordings folder with each game's summary (cached in the folder's index).
+    Recordings {
+        /// The folder (default: the data directory's recordings).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rewrite a recording in another format version (1 ↔ 2).
+    Convert {
+        input: PathBuf,
+        output: PathBuf,
+        /// Format version to write (default: the other one).
+        #[arg(long)]
+        to: Option<u32>,
+    },
     /// Open a recording in the app.
     Open { file: PathBuf },
 }
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    let args = Args::parse();
-    match run(args) {
-        Ok(code) => code,
+    match run(Args::parse()) {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Failure) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -128,46 +141,22 @@ fn main() -> ExitCode {
     }
 }
 
-fn listen_addr(args: &Args, fallback: &str) -> anyhow::Result<String> {
-    let addr = args.listen.clone().unwrap_or_else(|| fallback.to_owned());
-    net::check_listen_addr(&addr, args.allow_remote)?;
-    if args.allow_remote {
-        log::warn!(
-            "listening on {addr}: anyone who can reach it can send data; the stream is not encrypted"
-        );
-    }
-    Ok(addr)
-}
-
-fn secs(s: Option<f64>) -> Option<Duration> {
-    s.filter(|s| *s >= 0.0 && s.is_finite())
-        .map(Duration::from_secs_f64)
-}
-
-fn run(args: Args) -> anyhow::Result<ExitCode> {
+fn run(args: Args) -> anyhow::Result<Outcome> {
+    let listen = |fallback: &str| listen_addr(args.listen.as_deref(), fallback, args.allow_remote);
     match &args.command {
         Some(Command::Check {
             connections,
             duration,
             json,
-        }) => {
-            let opts = cli::check::CheckOptions {
-                listen: listen_addr(&args, DEFAULT_LISTEN)?,
+        }) => cli::check::main(
+            &cli::check::CheckOptions {
+                listen: listen(DEFAULT_LISTEN)?,
                 connections: *connections,
                 duration: secs(*duration),
                 max_frame_bytes: args.max_frame_bytes,
-            };
-            let report = cli::check::run(&opts)?;
-            print!("{}", report.human());
-            if *json {
-                println!("{}", serde_json::to_string(&report)?);
-            }
-            Ok(if report.clean() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
-        }
+            },
+            *json,
+        ),
         Some(Command::Simulate {
             to,
             teams,
@@ -178,85 +167,82 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             interval_frames,
             max_units,
         }) => {
-            if !(1..=300).contains(interval_frames) {
-                anyhow::bail!("--interval-frames must be within 1..300");
-            }
-            let game = SimGame::new(SimOptions {
+            cli::simulate::run(&cli::simulate::SimulateOptions {
+                to: to.clone(),
                 teams: *teams,
                 minutes: *minutes,
+                speed: *speed,
                 seed: *seed,
                 level: *level,
                 interval_frames: *interval_frames,
                 max_units: *max_units,
-                ..SimOptions::default()
-            });
-            let r = bar_live_core::sim::run(to, game, *speed, Arc::new(AtomicBool::new(false)))?;
-            eprintln!(
-                "simulate: {} messages, {} bytes, game frame {}, {} pings answered, {} configs applied",
-                r.messages, r.bytes, r.game_frame, r.pings_answered, r.configs_applied
-            );
-            Ok(ExitCode::SUCCESS)
+            })?;
+            Ok(Outcome::Success)
         }
         Some(Command::Record {
             out,
             connections,
             duration,
         }) => {
-            let opts = cli::record::RecordOptions {
-                listen: listen_addr(&args, DEFAULT_LISTEN)?,
+            let r = cli::record::run(&cli::record::RecordOptions {
+                listen: listen(DEFAULT_LISTEN)?,
                 out: out.clone(),
                 connections: *connections,
                 duration: secs(*duration),
                 max_frame_bytes: args.max_frame_bytes,
-            };
-            let r = cli::record::run(&opts)?;
-            Ok(if r.protocol_errors == 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+            })?;
+            Ok(Outcome::from_ok(r.protocol_errors == 0))
         }
         Some(Command::Replay { file, to, speed }) => {
-            let r = cli::replay::run(file, to, *speed)?;
-            eprintln!(
-                "replay: {} frames over {} connection(s)",
-                r.frames, r.connections
-            );
-            if r.truncated {
-                eprintln!(
-                    "replay: the recording was cut short; replayed up to its last complete frame"
-                );
-            }
-            Ok(ExitCode::SUCCESS)
+            cli::replay::main(file, to, *speed)?;
+            Ok(Outcome::Success)
         }
         Some(Command::Info { file, json }) => {
             cli::info::run(file, *json)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(Outcome::Success)
         }
-        Some(Command::Open { file }) => {
-            let file = file.clone();
-            gui(args, Some(file))
+        Some(Command::Recordings { dir, json }) => {
+            let dir = dir.clone().unwrap_or_else(|| {
+                bar_live_core::paths::Paths::resolve(args.config.clone(), args.data_dir.clone())
+                    .recordings_dir()
+            });
+            cli::recordings::run(&dir, *json)?;
+            Ok(Outcome::Success)
         }
-        None => gui(args, None),
+        Some(Command::Convert { input, output, to }) => {
+            let r = cli::convert::run(input, output, *to)?;
+            eprintln!(
+                "convert: {} records, format {} ({} bytes) -> format {} ({} bytes): {}",
+                r.records,
+                r.from_version,
+                r.input_bytes,
+                r.to_version,
+                r.output_bytes,
+                r.output.display()
+            );
+            Ok(Outcome::Success)
+        }
+        Some(Command::Open { file }) => gui(&args, Some(file.clone())),
+        None => gui(&args, None),
     }
 }
 
-fn gui(args: Args, open: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+fn gui(args: &Args, open: Option<PathBuf>) -> anyhow::Result<Outcome> {
     if let Some(addr) = &args.listen {
-        net::check_listen_addr(addr, args.allow_remote)?;
+        listen_addr(Some(addr), addr, args.allow_remote)?;
     }
-    let opts = app::LaunchOptions {
-        config_path: args.config,
-        data_dir: args.data_dir,
-        listen: args.listen,
+    app::run(app::LaunchOptions {
+        config_path: args.config.clone(),
+        data_dir: args.data_dir.clone(),
+        listen: args.listen.clone(),
         allow_remote: args.allow_remote,
         max_frame_bytes: args.max_frame_bytes,
         open,
         simulate: args.simulate,
         overlay: args.overlay,
         quit_after: secs(args.quit_after_secs),
-        tab: args.tab,
-    };
-    app::run(opts).context("the window could not be started")?;
-    Ok(ExitCode::SUCCESS)
+        tab: args.tab.clone(),
+    })
+    .context("the window could not be started")?;
+    Ok(Outcome::Success)
 }

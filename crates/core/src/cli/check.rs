@@ -144,6 +144,16 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Runs [`run`] and prints the report (with `json`, a JSON line last); success when the stream was clean.
+pub fn main(opts: &CheckOptions, json: bool) -> anyhow::Result<super::Outcome> {
+    let report = run(opts)?;
+    print!("{}", report.human());
+    if json {
+        println!("{}", serde_json::to_string(&report)?);
+    }
+    Ok(super::Outcome::from_ok(report.clean()))
+}
+
 /// Runs the check server until its stop condition; returns the report.
 pub fn run(opts: &CheckOptions) -> anyhow::Result<CheckReport> {
     let listener = TcpListener::bind(&opts.listen)

@@ -18,6 +18,19 @@ pub struct ReplayReport {
     pub truncated: bool,
 }
 
+/// Runs [`run`] and prints what was replayed to stderr.
+pub fn main(file: &Path, to: &str, speed: Speed) -> anyhow::Result<ReplayReport> {
+    let r = run(file, to, speed)?;
+    eprintln!(
+        "replay: {} frames over {} connection(s)",
+        r.frames, r.connections
+    );
+    if r.truncated {
+        eprintln!("replay: the recording was cut short; replayed up to its last complete frame");
+    }
+    Ok(r)
+}
+
 pub fn run(file: &Path, to: &str, speed: Speed) -> anyhow::Result<ReplayReport> {
     let mut reader =
         RecordingReader::open(file).with_context(|| format!("cannot open {}", file.display()))?;
