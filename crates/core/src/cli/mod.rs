@@ -8,6 +8,7 @@ pub mod record;
 pub mod recordings;
 pub mod replay;
 pub mod simulate;
+pub mod widget;
 
 use std::time::Duration;
 
