@@ -8,6 +8,7 @@ use egui::{Color32, RichText, Ui};
 
 use super::Request;
 use super::settings::Settings;
+use super::status_bar::status_dot_ui;
 use super::widget_settings::listen_port;
 use bar_live_core::live::{MOVE_TIMEOUT, MoveStatus, Session};
 use bar_live_core::protocol::{Level, WidgetConfig};
@@ -73,7 +74,7 @@ impl InForce {
     }
 }
 
-/// `524288` → `512 KiB`: the byte settings in the units players think in.
+/// `524288` > `512 KiB`: the byte settings in the units players think in.
 pub fn format_bytes(n: f64) -> String {
     let n = n.max(0.0) as u64;
     if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
@@ -85,7 +86,7 @@ pub fn format_bytes(n: f64) -> String {
     }
 }
 
-/// `512 KiB`, `1 MiB`, `64k`, `20000` → bytes.
+/// `512 KiB`, `1 MiB`, `64k`, `20000` > bytes.
 pub fn parse_bytes(s: &str) -> Option<f64> {
     let s = s.trim().to_ascii_lowercase();
     let split = s
@@ -177,15 +178,21 @@ fn header_ui(ui: &mut Ui, session: &Session) {
         ui.strong(RichText::new("Widget in the game").size(16.0));
         ui.add_space(12.0);
         match session.store.hello.as_ref().filter(|_| session.connected()) {
-            Some(h) => ui.colored_label(
-                OK,
-                format!("● {} v{} connected", h.widget.name, h.widget.version),
-            ),
-            None => ui.label(
-                RichText::new("○ no widget connected: the settings are sent when it connects")
-                    .weak(),
-            ),
-        };
+            Some(h) => {
+                status_dot_ui(ui, OK);
+                ui.colored_label(
+                    OK,
+                    format!("{} v{} connected", h.widget.name, h.widget.version),
+                );
+            }
+            None => {
+                status_dot_ui(ui, Color32::GRAY);
+                ui.label(
+                    RichText::new("no widget connected: the settings are sent when it connects")
+                        .weak(),
+                );
+            }
+        }
     });
     ui.label(
         RichText::new("The same settings as /livedata in the game. Hover a name for what it does.")
@@ -212,7 +219,7 @@ fn streaming_row_ui(
             ui.label(
                 RichText::new(
                     "The app cannot reach a switched-off widget. In the game type /livedata connect \
-                     (or Settings → Custom → Live Data Export: stream to the app).",
+                     (or Settings > Custom > Live Data Export: stream to the app).",
                 )
                 .small(),
             );
@@ -227,7 +234,7 @@ fn streaming_row_ui(
             ui.label(
                 RichText::new(
                     "After this only the player can switch it on again, in the game (/livedata connect \
-                     or Settings → Custom).",
+                     or Settings > Custom).",
                 )
                 .small()
                 .color(WAITING),
@@ -315,6 +322,12 @@ fn address_row_ui(
                 Err(_) => {
                     ui.label(RichText::new("see Listen address").color(BAD));
                 }
+            }
+            if let Some(p) = serving_port.filter(|p| Some(*p) != listen_port(&current.listen)) {
+                ui.label(RichText::new(format!("this run: {p}")).small().weak())
+                    .on_hover_text(
+                        "--listen on the command line overrides the saved address for this run",
+                    );
             }
             edited(
                 ui,

@@ -8,6 +8,7 @@ use egui::{Color32, RichText, Ui};
 
 use super::Request;
 use super::settings::Settings;
+use super::status_bar::status_dot_ui;
 use bar_live_core::install::{self, doctor, springsettings};
 use bar_live_core::live::Session;
 
@@ -233,14 +234,20 @@ fn folder_ui(
 /// Why no widget is connected, as the app sees it.
 fn connection_ui(ui: &mut Ui, session: &Session) {
     if session.connected() {
-        ui.colored_label(color(doctor::Severity::Ok), "● A widget is connected.");
+        ui.horizontal(|ui| {
+            status_dot_ui(ui, color(doctor::Severity::Ok));
+            ui.colored_label(color(doctor::Severity::Ok), "A widget is connected.");
+        });
         return;
     }
     let listen = session.link.listen_addr.as_deref().unwrap_or("?");
-    ui.label(format!(
-        "○ No widget connected; the app listens on {listen}. In the game, /livedata status says \
-         what the widget is doing."
-    ));
+    ui.horizontal(|ui| {
+        status_dot_ui(ui, Color32::GRAY);
+        ui.label(format!(
+            "No widget connected; the app listens on {listen}. In the game, /livedata status \
+             says what the widget is doing."
+        ));
+    });
     if let Some(reason) = &session.link.last_disconnect {
         ui.label(
             RichText::new(format!("Last connection ended: {reason}"))

@@ -23,7 +23,7 @@ const STOCK_STAMP_LINE: &str = "local INSTALL_STAMP        = \"\"";
 pub enum InstallError {
     #[error(
         "{0} does not look like a BAR data folder (it has no springsettings.cfg, LuaUI or engine \
-         folder); pass the folder that holds them (in BAR's launcher: Settings, Open data folder)"
+         folder): pass the folder that holds them"
     )]
     NotDataDir(PathBuf),
     #[error("cannot write {path}: {source}")]

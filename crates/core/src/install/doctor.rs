@@ -227,7 +227,7 @@ fn widget_findings(data_dir: &Path, port: u16) -> Vec<(Severity, String)> {
     }
     out.push((
         Severity::Note,
-        "BAR starts new user widgets switched off: enable Live Data Export once (F11, or Settings → \
+        "BAR starts new user widgets switched off: enable Live Data Export once (F11, or Settings > \
          Custom)"
             .into(),
     ));
@@ -249,12 +249,12 @@ fn settings_findings(s: &SpringSettings, host: &str, port: u16) -> Vec<(Severity
             Topic::LuaSocket,
             "not set: the default (1) gives widgets sockets".into(),
         ),
-        LuaSocket::On(v) => (Severity::Ok, Topic::LuaSocket, format!("{v}: on")),
+        LuaSocket::On(v) => (Severity::Ok, Topic::LuaSocket, format!("= {v}: on")),
         LuaSocket::Off(v) => (
             Severity::Problem,
             Topic::LuaSocket,
             format!(
-                "'{v}' switches LuaSocket off: the widget has no sockets and cannot connect \
+                "= {v} switches LuaSocket off: the widget has no sockets and cannot connect \
                  (needs {LUA_SOCKET_ENABLED} = 1)"
             ),
         ),
@@ -274,7 +274,7 @@ fn settings_findings(s: &SpringSettings, host: &str, port: u16) -> Vec<(Severity
             Severity::Problem,
             Topic::TcpAllow,
             format!(
-                "'{value}' does not allow {host}:{port}: the engine refuses the widget's connection \
+                "= '{value}' does not allow {host}:{port}: the engine refuses the widget's connection \
                  (add {host}:{port}, or use *)"
             ),
         ),
@@ -294,11 +294,16 @@ fn settings_findings(s: &SpringSettings, host: &str, port: u16) -> Vec<(Severity
     }
     let unreadable = s.unreadable_lines();
     if !unreadable.is_empty() {
+        let (lines, are) = if unreadable.len() == 1 {
+            ("line", "is")
+        } else {
+            ("lines", "are")
+        };
         out.push((
             Severity::Note,
             Topic::SettingsFile,
             format!(
-                "line(s) {} are not 'Key = value': the engine skips them",
+                "{lines} {} {are} not 'Key = value': the engine skips them",
                 list(&unreadable)
             ),
         ));
@@ -390,7 +395,7 @@ mod tests {
             text.contains("set on lines 1, 3; the engine uses the last"),
             "{text}"
         );
-        assert!(text.contains("line(s) 2 are not 'Key = value'"), "{text}");
+        assert!(text.contains("line 2 is not 'Key = value'"), "{text}");
         assert!(r.fixable);
         let fixed = springsettings::fix(dir.path(), "127.0.0.1", 9876).unwrap();
         assert_eq!(fixed.changed.len(), 2);
