@@ -9,8 +9,10 @@ use clap::{Parser, Subcommand};
 
 use bar_live_app::app;
 use bar_live_core::cli::{self, Outcome, listen_addr, secs};
+use bar_live_core::paths::Paths;
 use bar_live_core::protocol::{DEFAULT_LISTEN, DEFAULT_MAX_FRAME_BYTES, Level};
 use bar_live_core::sim::Speed;
+use bar_live_core::web::DEFAULT_WEB_LISTEN;
 
 #[derive(Parser)]
 #[command(
@@ -125,6 +127,24 @@ enum Command {
         #[arg(long)]
         to: Option<u32>,
     },
+    /// Serve the overlay pages for OBS and record games, without a window (a second PC, a headless box).
+    Serve {
+        /// Address of the overlay pages (a non-loopback one needs --allow-remote).
+        #[arg(long, default_value = DEFAULT_WEB_LISTEN)]
+        web_listen: String,
+        /// Stream delay in seconds for pages that do not set `?delay=` (0–600).
+        #[arg(long, default_value_t = 0.0)]
+        delay: f64,
+        /// Feed the pages with the bundled demo recording, replayed in a loop.
+        #[arg(long, conflicts_with = "simulate")]
+        demo: bool,
+        /// Do not record games.
+        #[arg(long)]
+        no_record: bool,
+        /// Stop after this many seconds.
+        #[arg(long)]
+        duration: Option<f64>,
+    },
     /// Open a recording in the app.
     Open { file: PathBuf },
 }
@@ -203,8 +223,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         Some(Command::Recordings { dir, json }) => {
             let dir = dir.clone().unwrap_or_else(|| {
-                bar_live_core::paths::Paths::resolve(args.config.clone(), args.data_dir.clone())
-                    .recordings_dir()
+                Paths::resolve(args.config.clone(), args.data_dir.clone()).recordings_dir()
             });
             cli::recordings::run(&dir, *json)?;
             Ok(Outcome::Success)
@@ -221,6 +240,32 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                 r.output.display()
             );
             Ok(Outcome::Success)
+        }
+        Some(Command::Serve {
+            web_listen,
+            delay,
+            demo,
+            no_record,
+            duration,
+        }) => {
+            let paths = Paths::resolve(args.config.clone(), args.data_dir.clone());
+            let feed = match (args.simulate, *demo) {
+                (true, _) => cli::serve::Feed::Simulator,
+                (false, true) => cli::serve::Feed::Demo,
+                _ => cli::serve::Feed::Widget,
+            };
+            cli::serve::run(&cli::serve::ServeOptions {
+                listen: listen(DEFAULT_LISTEN)?,
+                web_listen: listen_addr(Some(web_listen), web_listen, args.allow_remote)?,
+                max_frame_bytes: args.max_frame_bytes,
+                recordings_dir: (!no_record).then(|| paths.recordings_dir()),
+                keep_last: 50,
+                delay_s: *delay,
+                user_css: Some(paths.user_css()),
+                feed,
+                sim_speed: 20.0,
+                duration: secs(*duration),
+            })
         }
         Some(Command::Open { file }) => gui(&args, Some(file.clone())),
         None => gui(&args, None),
