@@ -24,6 +24,9 @@ struct Args {
     /// Address to listen on for the widget (default from settings, else 127.0.0.1:9876).
     #[arg(long, global = true)]
     listen: Option<String>,
+    /// Address of the overlay pages for OBS (default from settings, else 127.0.0.1:9877).
+    #[arg(long, global = true)]
+    web_listen: Option<String>,
     /// Allow a non-loopback listen address (the stream is unauthenticated and unencrypted).
     #[arg(long, global = true)]
     allow_remote: bool,
@@ -129,9 +132,6 @@ enum Command {
     },
     /// Serve the overlay pages for OBS and record games, without a window (a second PC, a headless box).
     Serve {
-        /// Address of the overlay pages (a non-loopback one needs --allow-remote).
-        #[arg(long, default_value = DEFAULT_WEB_LISTEN)]
-        web_listen: String,
         /// Stream delay in seconds for pages that do not set `?delay=` (0–600).
         #[arg(long, default_value_t = 0.0)]
         delay: f64,
@@ -242,7 +242,6 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             Ok(Outcome::Success)
         }
         Some(Command::Serve {
-            web_listen,
             delay,
             demo,
             no_record,
@@ -256,7 +255,11 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             };
             cli::serve::run(&cli::serve::ServeOptions {
                 listen: listen(DEFAULT_LISTEN)?,
-                web_listen: listen_addr(Some(web_listen), web_listen, args.allow_remote)?,
+                web_listen: listen_addr(
+                    args.web_listen.as_deref(),
+                    DEFAULT_WEB_LISTEN,
+                    args.allow_remote,
+                )?,
                 max_frame_bytes: args.max_frame_bytes,
                 recordings_dir: (!no_record).then(|| paths.recordings_dir()),
                 keep_last: 50,
@@ -273,13 +276,14 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
 }
 
 fn gui(args: &Args, open: Option<PathBuf>) -> anyhow::Result<Outcome> {
-    if let Some(addr) = &args.listen {
+    for addr in [&args.listen, &args.web_listen].into_iter().flatten() {
         listen_addr(Some(addr), addr, args.allow_remote)?;
     }
     app::run(app::LaunchOptions {
         config_path: args.config.clone(),
         data_dir: args.data_dir.clone(),
         listen: args.listen.clone(),
+        web_listen: args.web_listen.clone(),
         allow_remote: args.allow_remote,
         max_frame_bytes: args.max_frame_bytes,
         open,
