@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Produces screenshots/*.png (dashboard, overlay, overlay-allies, settings, review, recordings) under Xvfb.
+# Produces screenshots/*.png (dashboard, overlay, overlay-allies, settings, review, recordings, stream)
+# under Xvfb, and web-*.png: the OBS overlay pages in headless chromium over a game-like background.
 # Usage: scripts/screenshots.sh   (needs a release build: cargo build --release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,3 +60,18 @@ shot review 4 --tab review open resources/demo.barlive
 shot recordings 3 --tab recordings
 shot settings 3 --tab settings
 shot start 3
+SIM=1 shot stream 6 --tab stream
+
+# The overlay pages for OBS: transparent PNGs from the real-browser test (a simulated 6-team game),
+# laid over a game-like background (terrain colours, a bright and a dark patch) to show readability.
+WEB="$WORK/web"
+BAR_LIVE_SCREENSHOT_DIR="$WEB" BAR_LIVE_REQUIRE_CHROMIUM=1 \
+  cargo test --release --locked -q -p bar-live-core --test browser >"$WORK/browser.log" 2>&1 \
+  || { cat "$WORK/browser.log" >&2; exit 1; }
+convert -seed 7 -size 800x450 plasma:olivedrab-tan -blur 0x2 \
+  \( -size 800x450 xc:none -fill "rgba(30,60,120,0.85)" -draw "ellipse 620,330 200,120 0,360" \
+     -fill "rgba(240,230,200,0.95)" -draw "rectangle 0,0 260,160" \) -composite "$WORK/bg.png"
+for page in team allies graph ahead; do
+  convert "$WORK/bg.png" "$WEB/overlay-$page.png" -composite "screenshots/web-$page.png"
+  echo "screenshots/web-$page.png"
+done
