@@ -1,8 +1,10 @@
 //! Appends frames to a recording as they arrive.
 //!
 //! Version 2 (the default) collects about one second of records, then compresses them as one block and
-//! hands it to the OS: a `kill -9` loses at most the block being collected (about a second).
-//! [`Recorder::finish`] adds the summary block and the footer, and syncs.
+//! hands it to the OS: a `kill -9` loses at most the block being collected (about a second). Once a
+//! second (`tick`, `flush`, or an `append` a second after the last one) the file is also synced to disk,
+//! so a power loss costs about as much. [`Recorder::finish`] adds the summary block and the footer, and
+//! syncs.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -177,7 +179,9 @@ impl Recorder {
             });
         }
         if b.records > 0 && t_ms.saturating_sub(b.first_t_ms) >= BLOCK_SPAN_MS {
+            // A second of records: the block goes to the OS now (a kill -9 loses only the open block).
             self.end_block()?;
+            self.out.flush()?;
         }
         let b = self.blocks.as_mut().ok_or_else(no_blocks)?;
         if b.records == 0 {
@@ -195,8 +199,11 @@ impl Recorder {
         b.file_last_t_ms = t_ms;
         self.frames += 1;
         self.bytes += payload.len() as u64;
-        if b.pending.len() >= BLOCK_TARGET_BYTES || self.last_flush.elapsed() >= FLUSH_INTERVAL {
+        if self.last_flush.elapsed() >= FLUSH_INTERVAL {
             self.flush_inner()?;
+        } else if b.pending.len() >= BLOCK_TARGET_BYTES {
+            // A fast sender: the block is full; the buffered writer passes it on.
+            self.end_block()?;
         }
         Ok(())
     }
@@ -270,16 +277,25 @@ impl Recorder {
         Ok(())
     }
 
-    /// Hands every record received so far to the OS (v2: closes the current block).
+    /// Hands every record received so far to the OS (v2: closes the current block and syncs it to disk).
     pub fn flush(&mut self) -> Result<(), RecordingError> {
         self.check_failed()?;
         let r = self.flush_inner();
         self.note(r)
     }
 
+    /// v2: closes the block, hands everything to the OS and asks it to put the data on disk (at most
+    /// once a second: a power loss then also costs about a second). v1: hands everything to the OS.
     fn flush_inner(&mut self) -> Result<(), RecordingError> {
         self.end_block()?;
         self.out.flush()?;
+        if self.blocks.is_some() {
+            match self.out.get_ref().sync_data() {
+                // Not a disk file (/dev/null, a pipe): nothing to sync.
+                Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {}
+                r => r?,
+            }
+        }
         self.last_flush = Instant::now();
         Ok(())
     }
