@@ -58,9 +58,9 @@ impl Query {
                     }
                 }
                 "metrics" => {
-                    let wanted: Vec<Metric> = value
-                        .split([',', '+'])
-                        .filter_map(|k| Metric::from_key(&percent_decode(k)))
+                    let wanted: Vec<Metric> = percent_decode(value)
+                        .split([',', '+', ' '])
+                        .filter_map(Metric::from_key)
                         .collect();
                     if !wanted.is_empty() {
                         q.metrics = wanted;
