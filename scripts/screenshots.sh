@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Produces screenshots/*.png (dashboard, overlay, overlay-allies, settings, review, recordings) under Xvfb.
+# Produces screenshots/*.png (dashboard, overlay, overlay-allies, settings, widget-install, review,
+# recordings, stream) under Xvfb, and web-*.png: the OBS overlay pages in headless chromium over a
+# game-like background.
 # Usage: scripts/screenshots.sh [NAME...]   (needs a release build: cargo build --release); with names,
 # only those screenshots are made (e.g. `scripts/screenshots.sh settings widget-install`).
 set -euo pipefail
@@ -80,3 +82,21 @@ printf '{ "bar_data_dir": "%s" }\n' "$WORK/bar" >"$WORK/settings.json"
 shot widget-install 3 --tab widget
 rm -f "$WORK/settings.json" "$WORK/widget-state.json"
 shot start 3
+SIM=1 shot stream 6 --tab stream
+
+# With names given, the web pages only for `web`.
+if [ -n "$ONLY" ] && [[ " $ONLY " != *" web "* ]]; then exit 0; fi
+
+# The overlay pages for OBS: transparent PNGs from the real-browser test (a simulated 6-team game),
+# laid over a game-like background (terrain colours, a bright and a dark patch) to show readability.
+WEB="$WORK/web"
+BAR_LIVE_SCREENSHOT_DIR="$WEB" BAR_LIVE_REQUIRE_CHROMIUM=1 \
+  cargo test --release --locked -q -p bar-live-core --test browser >"$WORK/browser.log" 2>&1 \
+  || { cat "$WORK/browser.log" >&2; exit 1; }
+convert -seed 7 -size 800x450 plasma:olivedrab-tan -blur 0x2 \
+  \( -size 800x450 xc:none -fill "rgba(30,60,120,0.85)" -draw "ellipse 620,330 200,120 0,360" \
+     -fill "rgba(240,230,200,0.95)" -draw "rectangle 0,0 260,160" \) -composite "$WORK/bg.png"
+for page in team allies graph ahead; do
+  convert "$WORK/bg.png" "$WEB/overlay-$page.png" -composite "screenshots/web-$page.png"
+  echo "screenshots/web-$page.png"
+done

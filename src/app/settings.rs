@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use bar_live_core::net::check_listen_addr;
 use bar_live_core::protocol::DEFAULT_LISTEN;
 use bar_live_core::store::Metric;
+use bar_live_core::web::DEFAULT_WEB_LISTEN;
+use bar_live_core::web::snapshot::MAX_DELAY_S;
 
 pub use super::widget_settings::WidgetSettings;
 
@@ -101,6 +103,29 @@ impl Default for OverlaySettings {
     }
 }
 
+/// The overlay pages for OBS (browser sources) served by the app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WebSettings {
+    pub enabled: bool,
+    pub listen: String,
+    /// Stream delay for pages without `?delay=`, seconds (0–600).
+    pub delay_s: f64,
+    /// The desktop overlay shows the game as delayed as the stream.
+    pub overlay_follows_delay: bool,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            enabled: true,
+            listen: DEFAULT_WEB_LISTEN.to_owned(),
+            delay_s: 0.0,
+            overlay_follows_delay: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
@@ -119,6 +144,7 @@ pub struct Settings {
     pub bar_data_dir: Option<PathBuf>,
     pub per_ally_team: bool,
     pub cumulative: bool,
+    pub web: WebSettings,
 }
 
 impl Default for Settings {
@@ -135,6 +161,7 @@ impl Default for Settings {
             bar_data_dir: None,
             per_ally_team: false,
             cumulative: false,
+            web: WebSettings::default(),
         }
     }
 }
@@ -155,6 +182,15 @@ impl Settings {
         }
         if self.keep_last > 10_000 {
             problems.push("keep last N recordings: at most 10000".into());
+        }
+        if let Err(e) = check_listen_addr(&self.web.listen, false) {
+            problems.push(format!("overlay pages: {e}"));
+        }
+        if !(0.0..=MAX_DELAY_S).contains(&self.web.delay_s) {
+            problems.push(format!(
+                "stream delay {} s is outside 0–{MAX_DELAY_S}",
+                self.web.delay_s
+            ));
         }
         problems
     }

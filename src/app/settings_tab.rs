@@ -78,6 +78,7 @@ pub fn settings_ui(
             .show(ui, |ui| {
                 connection_rows_ui(ui, &mut editor.draft);
                 recording_rows_ui(ui, &mut editor.draft);
+                stream_rows_ui(ui, &mut editor.draft);
                 display_rows_ui(ui, &mut editor.draft);
                 overlay_rows_ui(ui, &mut editor.draft, &session.store);
             });
@@ -131,6 +132,25 @@ fn recording_rows_ui(ui: &mut Ui, d: &mut Settings) {
     ui.end_row();
     ui.label("Keep the last N (0 = all)");
     ui.add(egui::DragValue::new(&mut d.keep_last).range(0..=10_000));
+    ui.end_row();
+}
+
+fn stream_rows_ui(ui: &mut Ui, d: &mut Settings) {
+    ui.strong("Stream overlays (OBS)");
+    ui.end_row();
+    ui.label("Serve the overlay pages");
+    ui.checkbox(&mut d.web.enabled, "");
+    ui.end_row();
+    ui.label("Pages address");
+    ui.text_edit_singleline(&mut d.web.listen)
+        .on_hover_text("Loopback only unless started with --allow-remote (a second PC)");
+    ui.end_row();
+    ui.label("Stream delay");
+    ui.add(egui::Slider::new(&mut d.web.delay_s, 0.0..=600.0).suffix(" s"))
+        .on_hover_text("The pages show the game as it was this long ago (tournaments use 120 s)");
+    ui.end_row();
+    ui.label("Desktop overlay follows the delay");
+    ui.checkbox(&mut d.web.overlay_follows_delay, "");
     ui.end_row();
 }
 

@@ -321,7 +321,7 @@ macro_rules! team_stats {
             }
         }
         impl TeamStats {
-            /// Wire names of the fields, in declaration order (the fast decoder's key table).
+            /// Wire names of the fields, in declaration order (the update decoder's key table).
             pub const FIELDS: [&'static str; TEAM_STATS_FIELD_COUNT] = [$(stringify!($field)),*];
             /// Builds the struct from values in [`TeamStats::FIELDS`] order.
             pub fn from_array(values: [f64; TEAM_STATS_FIELD_COUNT]) -> Self {
