@@ -162,6 +162,15 @@ fn fake_widget(addr: SocketAddr, on_move: OnMove) -> JoinHandle<Vec<SocketAddr>>
     })
 }
 
+/// Waits until nothing accepts on `addr` any more (a listener winds down on its own thread).
+fn wait_closed(addr: impl std::net::ToSocketAddrs + Copy, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while TcpStream::connect(addr).is_ok() {
+        assert!(Instant::now() < deadline, "{what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn failure(link: &LiveLink) -> String {
     match &link.lock().widget.moving.status {
         MoveStatus::Failed { reason, .. } => reason.clone(),
@@ -198,11 +207,7 @@ fn a_connected_widget_moves_with_the_app_and_the_old_listener_closes() {
         link.lock().link.listen_addr.as_deref(),
         Some(listen.as_str())
     );
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while TcpStream::connect(old).is_ok() {
-        assert!(Instant::now() < deadline, "the old listener still accepts");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_closed(old, "the old listener still accepts");
     link.shutdown();
     let hellos = widget.join().unwrap();
     assert_eq!(hellos, [old, listen.parse().unwrap()]);
@@ -235,14 +240,7 @@ fn a_widget_that_goes_back_fails_the_move_and_nothing_changes() {
         "the widget back on the old listener",
         Session::connected,
     );
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while TcpStream::connect(("127.0.0.1", port)).is_ok() {
-        assert!(
-            Instant::now() < deadline,
-            "the move's listener still accepts"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_closed(("127.0.0.1", port), "the move's listener still accepts");
     link.shutdown();
     assert_eq!(widget.join().unwrap(), [old, old]);
 }

@@ -314,19 +314,7 @@ impl Session {
     fn on_hello(&mut self, hello: &Hello, out: &mut Vec<Action>) {
         // Serve the widget where it arrived before anything is sent to it.
         out.extend(self.widget.moving.on_hello(&hello.config).map(Action::from));
-        let c = &hello.config;
-        self.widget.applied = Some(WidgetConfig {
-            interval_frames: Some(c.interval_frames),
-            level: Some(c.level),
-            max_units: c.max_units,
-            host: c.host.clone(),
-            port: c.port,
-            queue_max_messages: c.queue_max_messages,
-            queue_max_bytes: c.queue_max_bytes,
-            send_budget_bytes: c.send_budget_bytes,
-            indicator: c.indicator,
-            enabled: c.enabled,
-        });
+        self.widget.applied = Some(hello.config.to_config());
         self.widget.errors.clear();
         // A widget that says hello streams: if the app had switched it off, the player switched it on
         // again in the game, and pushing `enabled: false` now would undo that.
