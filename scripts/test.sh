@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for pkg in lua5.1 lua-socket lua-busted lua-check lua-dkjson xvfb xauth libgl1-mesa-dri libgl1 libegl1 \
-           libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6 libx11-xcb1 imagemagick x11-utils spring; do
+           libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6 libx11-xcb1 imagemagick x11-utils spring chromium; do
   have "$pkg" || need+=("$pkg")
 done
 if [ "${#need[@]}" -gt 0 ]; then
@@ -29,6 +29,8 @@ for crate in bar-live-protocol bar-live-core; do
 done
 # Tests run on the release profile: one optimised build of the dependencies serves the tests, the
 # benches (run once each as tests) and the binary the other suites use, which keeps CI well under 30 min.
+# The real-browser test of the overlay pages and the widget settings end to end must run, not skip.
+export BAR_LIVE_REQUIRE_CHROMIUM=1 BAR_LIVE_REQUIRE_LUA=1
 echo "== cargo test";          cargo test --release --workspace --all-targets --locked
 echo "== release build";       cargo build --release --locked
 export BAR_LIVE_BIN="$PWD/target/release/bar-live"

@@ -9,8 +9,10 @@ use clap::{Parser, Subcommand};
 
 use bar_live_app::app;
 use bar_live_core::cli::{self, Outcome, listen_addr, secs};
+use bar_live_core::paths::Paths;
 use bar_live_core::protocol::{DEFAULT_LISTEN, DEFAULT_MAX_FRAME_BYTES, Level};
 use bar_live_core::sim::Speed;
+use bar_live_core::web::DEFAULT_WEB_LISTEN;
 
 #[derive(Parser)]
 #[command(
@@ -22,6 +24,9 @@ struct Args {
     /// Address to listen on for the widget (default from settings, else 127.0.0.1:9876).
     #[arg(long, global = true)]
     listen: Option<String>,
+    /// Address of the overlay pages for OBS (default from settings, else 127.0.0.1:9877).
+    #[arg(long, global = true)]
+    web_listen: Option<String>,
     /// Allow a non-loopback listen address (the stream is unauthenticated and unencrypted).
     #[arg(long, global = true)]
     allow_remote: bool,
@@ -31,7 +36,9 @@ struct Args {
     /// Settings file (default: the user config directory).
     #[arg(long, global = true)]
     config: Option<PathBuf>,
-    /// Data directory for recordings (default: the user data directory).
+    /// Data directory for recordings (default: the user data directory); for `widget install|doctor`,
+    /// BAR's data folder (the one holding springsettings.cfg and LuaUI; default: found in the usual
+    /// places).
     #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
     /// Start the built-in simulator against our own listener (a live demo without the game).
@@ -125,8 +132,47 @@ enum Command {
         #[arg(long)]
         to: Option<u32>,
     },
+    /// Serve the overlay pages for OBS and record games, without a window (a second PC, a headless box).
+    Serve {
+        /// Stream delay in seconds for pages that do not set `?delay=` (0–600).
+        #[arg(long, default_value_t = 0.0)]
+        delay: f64,
+        /// Feed the pages with the bundled demo recording, replayed in a loop.
+        #[arg(long, conflicts_with = "simulate")]
+        demo: bool,
+        /// Do not record games.
+        #[arg(long)]
+        no_record: bool,
+        /// Stop after this many seconds.
+        #[arg(long)]
+        duration: Option<f64>,
+    },
     /// Open a recording in the app.
     Open { file: PathBuf },
+    /// Install the widget into BAR, or check why it cannot connect (`--data-dir` is BAR's data folder).
+    Widget {
+        #[command(subcommand)]
+        command: WidgetCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum WidgetCommand {
+    /// Install (or update) the widget into BAR's data folder; prints the path written.
+    Install {
+        /// The port the widget connects to (default: the app's, from its settings).
+        #[arg(long)]
+        port: Option<u16>,
+    },
+    /// Check the folder, the widget and springsettings.cfg (LuaSocketEnabled, TCPAllowConnect).
+    Doctor {
+        /// The port the widget connects to (default: the app's, from its settings).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Fix springsettings.cfg (keeps a backup; do it while the game is closed).
+        #[arg(long)]
+        fix: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -203,8 +249,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         Some(Command::Recordings { dir, json }) => {
             let dir = dir.clone().unwrap_or_else(|| {
-                bar_live_core::paths::Paths::resolve(args.config.clone(), args.data_dir.clone())
-                    .recordings_dir()
+                Paths::resolve(args.config.clone(), args.data_dir.clone()).recordings_dir()
             });
             cli::recordings::run(&dir, *json)?;
             Ok(Outcome::Success)
@@ -222,19 +267,61 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             );
             Ok(Outcome::Success)
         }
+        Some(Command::Widget { command }) => {
+            let bar_dir = cli::widget::data_dir(args.data_dir.as_deref())?;
+            let port = |p: &Option<u16>| {
+                p.unwrap_or_else(|| app::widget_settings::saved_port(args.config.clone()))
+            };
+            match command {
+                WidgetCommand::Install { port: p } => cli::widget::install(&bar_dir, port(p)),
+                WidgetCommand::Doctor { port: p, fix } => {
+                    cli::widget::doctor(&bar_dir, port(p), *fix)
+                }
+            }
+        }
+        Some(Command::Serve {
+            delay,
+            demo,
+            no_record,
+            duration,
+        }) => {
+            let paths = Paths::resolve(args.config.clone(), args.data_dir.clone());
+            let feed = match (args.simulate, *demo) {
+                (true, _) => cli::serve::Feed::Simulator,
+                (false, true) => cli::serve::Feed::Demo,
+                _ => cli::serve::Feed::Widget,
+            };
+            cli::serve::run(&cli::serve::ServeOptions {
+                listen: listen(DEFAULT_LISTEN)?,
+                web_listen: listen_addr(
+                    args.web_listen.as_deref(),
+                    DEFAULT_WEB_LISTEN,
+                    args.allow_remote,
+                )?,
+                max_frame_bytes: args.max_frame_bytes,
+                recordings_dir: (!no_record).then(|| paths.recordings_dir()),
+                keep_last: 50,
+                delay_s: *delay,
+                user_css: Some(paths.user_css()),
+                feed,
+                sim_speed: 20.0,
+                duration: secs(*duration),
+            })
+        }
         Some(Command::Open { file }) => gui(&args, Some(file.clone())),
         None => gui(&args, None),
     }
 }
 
 fn gui(args: &Args, open: Option<PathBuf>) -> anyhow::Result<Outcome> {
-    if let Some(addr) = &args.listen {
+    for addr in [&args.listen, &args.web_listen].into_iter().flatten() {
         listen_addr(Some(addr), addr, args.allow_remote)?;
     }
     app::run(app::LaunchOptions {
         config_path: args.config.clone(),
         data_dir: args.data_dir.clone(),
         listen: args.listen.clone(),
+        web_listen: args.web_listen.clone(),
         allow_remote: args.allow_remote,
         max_frame_bytes: args.max_frame_bytes,
         open,

@@ -16,7 +16,10 @@ pub mod review;
 pub mod settings;
 pub mod settings_tab;
 pub mod status_bar;
+pub mod stream;
 pub mod waker;
+pub mod widget_section;
+pub mod widget_settings;
 pub mod widget_tab;
 
 use std::path::PathBuf;
@@ -36,6 +39,8 @@ pub struct LaunchOptions {
     pub config_path: Option<PathBuf>,
     pub data_dir: Option<PathBuf>,
     pub listen: Option<String>,
+    /// `--web-listen`: the overlay pages' address for this run (never saved).
+    pub web_listen: Option<String>,
     pub allow_remote: bool,
     pub max_frame_bytes: u32,
     pub open: Option<PathBuf>,
@@ -50,15 +55,17 @@ pub enum Tab {
     Live,
     Review,
     Recordings,
+    Stream,
     Settings,
     Widget,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Live,
         Tab::Review,
         Tab::Recordings,
+        Tab::Stream,
         Tab::Settings,
         Tab::Widget,
     ];
@@ -67,6 +74,7 @@ impl Tab {
             Tab::Live => "🗠 Live",
             Tab::Review => "⏪ Review",
             Tab::Recordings => "🗄 Recordings",
+            Tab::Stream => "📡 Stream",
             Tab::Settings => "⚙ Settings",
             Tab::Widget => "⬇ Widget install",
         }
@@ -93,6 +101,8 @@ pub enum Request {
     SaveSettings,
     /// The BAR data folder the widget was installed into, remembered for next time.
     RememberBarDataDir(PathBuf),
+    /// Switch the widget's streaming off (or stop asking for it to be off), saved and pushed now.
+    SetWidgetEnabled(bool),
     Link(LinkCommand),
 }
 
@@ -103,6 +113,8 @@ pub struct Launch {
     pub max_frame_bytes: u32,
     /// `--listen` from the command line: used for this run, never saved.
     pub listen_override: Option<String>,
+    /// `--web-listen` from the command line: used for this run, never saved.
+    pub web_listen_override: Option<String>,
 }
 
 /// Runs the app until its window closes.
@@ -132,11 +144,13 @@ pub struct BarLiveApp {
     settings: Settings,
     launch: Launch,
     link: LiveLink,
+    web: stream::WebLink,
     sim: Option<SimThread>,
     tab: Tab,
     live: live::LiveTab,
     review: review::ReviewTab,
     recordings: recordings::RecordingsTab,
+    stream: stream::StreamTab,
     editor: settings_tab::SettingsEditor,
     widget: widget_tab::WidgetTab,
     legend: legend::Legend,
@@ -163,6 +177,7 @@ impl BarLiveApp {
             allow_remote: opts.allow_remote,
             max_frame_bytes: opts.max_frame_bytes.max(1),
             listen_override: opts.listen.clone(),
+            web_listen_override: opts.web_listen.clone(),
         };
         let listen = launch
             .listen_override
@@ -192,16 +207,19 @@ impl BarLiveApp {
             settings,
             launch,
             link,
+            web: Default::default(),
             sim: None,
             live: Default::default(),
             review: Default::default(),
             recordings: Default::default(),
+            stream: Default::default(),
             legend: Default::default(),
             insight: Default::default(),
             exports: Default::default(),
             messages,
             last_frame: Instant::now(),
         };
+        app.apply_web();
         let mut requests = Vec::new();
         if let Some(path) = opts.open {
             requests.push(Request::OpenRecording(path));
@@ -253,8 +271,27 @@ impl BarLiveApp {
                     self.settings.bar_data_dir = Some(dir);
                     self.save_settings();
                 }
+                Request::SetWidgetEnabled(on) => {
+                    self.settings.widget.enabled = on;
+                    self.save_settings();
+                    self.command(LinkCommand::SetWidgetConfig(widget_config(&self.settings)));
+                }
                 Request::Link(c) => self.command(c),
             }
+        }
+    }
+
+    /// Starts, moves or stops the overlay-page server to match the settings.
+    fn apply_web(&mut self) {
+        let session = self.link.session();
+        self.web.apply(
+            &self.settings.web,
+            &self.launch,
+            &self.paths.user_css(),
+            &session,
+        );
+        if let Some(e) = &self.web.error {
+            self.messages.notices.push(e.clone());
         }
     }
 
@@ -296,19 +333,25 @@ impl BarLiveApp {
         new.overlay.size = self.settings.overlay.size;
         new.per_ally_team = self.settings.per_ally_team;
         new.cumulative = self.settings.cumulative;
+        new.widget.enabled = self.settings.widget.enabled;
+        if new.listen != self.settings.listen {
+            self.launch.listen_override = None;
+        }
+        // A new address moves the widget; the settings keep the old one until it lands.
+        for c in widget_settings::link_commands(&self.settings, &mut new) {
+            self.command(c);
+        }
         let old = std::mem::replace(&mut self.settings, new);
         apply_theme(ctx, self.settings.theme);
         let policy = record_policy(&self.settings, &self.paths);
         if policy != record_policy(&old, &self.paths) {
             self.command(LinkCommand::SetRecordPolicy(policy));
         }
-        if self.settings.listen != old.listen {
-            self.launch.listen_override = None;
-            self.command(LinkCommand::Listen(self.settings.listen.clone()));
-        }
-        let config = widget_config(&self.settings);
-        if config != widget_config(&old) {
-            self.command(LinkCommand::SetWidgetConfig(config));
+        if self.settings.web != old.web {
+            if self.settings.web.listen != old.web.listen {
+                self.launch.web_listen_override = None;
+            }
+            self.apply_web();
         }
         self.save_settings();
         self.messages.status = Some("settings saved".into());
@@ -416,6 +459,14 @@ impl BarLiveApp {
                 &record_policy(&self.settings, &self.paths).dir,
                 requests,
             ),
+            Tab::Stream => stream::stream_ui(
+                ui,
+                &mut self.stream,
+                &self.web,
+                &self.settings,
+                &session.store,
+                requests,
+            ),
             Tab::Settings => settings_tab::settings_ui(
                 ui,
                 &mut self.editor,
@@ -486,6 +537,18 @@ impl BarLiveApp {
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if self.web.addr().is_some() && self.settings.web.delay_s > 0.0 {
+                    // Only here: the stream pages never show it.
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "⏱ stream delayed {:.0} s",
+                            self.settings.web.delay_s
+                        ))
+                        .color(egui::Color32::from_rgb(230, 160, 40))
+                        .strong(),
+                    )
+                    .on_hover_text("The overlay pages show the game as it was this long ago");
+                }
                 let label = if self.overlay_open {
                     "Close overlay"
                 } else {
@@ -518,8 +581,20 @@ impl BarLiveApp {
 
     fn show_overlay(&mut self, ctx: &egui::Context, session: &Session) {
         let view = self.view_options(ctx.global_style().visuals.dark_mode);
+        let delay_s = self.settings.web.delay_s;
         let (store, end_t) = match (self.tab, self.review.review.as_ref()) {
             (Tab::Review, Some(r)) => (&r.store, r.cursor_t),
+            _ if self.settings.web.overlay_follows_delay && delay_s > 0.0 => {
+                // The game as the stream shows it.
+                let at = bar_live_core::time::unix_ms().saturating_sub((delay_s * 1000.0) as u64);
+                (
+                    &session.store,
+                    session
+                        .timeline
+                        .game_seconds_at(at)
+                        .unwrap_or(f64::NEG_INFINITY),
+                )
+            }
             _ => (&session.store, f64::INFINITY),
         };
         if !overlay::show(ctx, store, &view, &mut self.settings.overlay, end_t) {
@@ -541,11 +616,16 @@ impl eframe::App for BarLiveApp {
             ctx.request_repaint_after(Duration::from_millis(33));
         }
         let shared = self.session();
-        let connected = {
+        let (connected, followed) = {
             let mut session = lock(&shared);
             self.game_commands(ctx, &mut session);
-            session.connected()
+            let followed = widget_settings::follow_link(&mut self.settings, &mut session);
+            (session.connected(), followed)
         };
+        if let Some(said) = followed {
+            self.save_settings();
+            self.messages.status = Some(said);
+        }
         if connected {
             // Keeps "last message N s ago" honest at 1 Hz without continuous repaints.
             ctx.request_repaint_after(Duration::from_secs(1));
@@ -585,6 +665,7 @@ impl eframe::App for BarLiveApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.web.stop();
         self.sim = None;
         self.link.shutdown();
         self.save_settings();
@@ -603,13 +684,10 @@ pub fn record_policy(settings: &Settings, paths: &Paths) -> RecordPolicy {
     }
 }
 
-/// The settings the app pushes to the widget.
+/// The settings the app pushes to the widget on every hello and when they change: all but the
+/// address, which only a coordinated move changes ([`widget_settings`]).
 pub fn widget_config(settings: &Settings) -> WidgetConfig {
-    WidgetConfig {
-        interval_frames: Some(settings.widget_interval_frames),
-        level: Some(settings.widget_level),
-        ..WidgetConfig::default()
-    }
+    settings.widget.config()
 }
 
 fn apply_theme(ctx: &egui::Context, theme: Theme) {

@@ -11,6 +11,7 @@
 //! - [`install`]: finding the BAR data folder and installing the widget into it.
 //! - [`cli`]: the headless commands (`check`, `record`, `replay`, `info`).
 //! - [`paths`]: where settings and data live.
+//! - [`web`]: the overlay pages for OBS and their API (HTTP + WebSocket).
 //! - [`time`]: wall-clock helpers.
 
 pub use bar_live_protocol as protocol;
@@ -26,3 +27,4 @@ pub mod review;
 pub mod sim;
 pub mod store;
 pub mod time;
+pub mod web;

@@ -189,13 +189,13 @@ fn a_damaged_block_is_skipped_and_reported_and_the_rest_loads() {
 #[test]
 fn lying_block_headers_do_not_allocate_what_they_claim() {
     let (bytes, _, start) = sample();
-    // A valid-looking header (good checksum) claiming 64 MiB of data, then the end of the file.
+    // A valid-looking header (good checksum) claiming 16 MiB (the cap) of data, then the end of the file.
     let mut f = bytes[..*start].to_vec();
     let mut h = [0u8; 44];
     h[..4].copy_from_slice(b"\x89BLK");
     h[4] = 1;
-    h[8..12].copy_from_slice(&(64u32 << 20).to_be_bytes());
-    h[12..16].copy_from_slice(&(64u32 << 20).to_be_bytes());
+    h[8..12].copy_from_slice(&(16u32 << 20).to_be_bytes());
+    h[12..16].copy_from_slice(&(16u32 << 20).to_be_bytes());
     let crc = crc32fast::hash(&h[..40]);
     h[40..].copy_from_slice(&crc.to_be_bytes());
     f.extend_from_slice(&h);

@@ -671,6 +671,28 @@
       });
     });
 
+    // A page put away (navigated from, or kept in the back/forward cache) lets its socket go, so the
+    // server's page slots are not held by pages nobody sees; shown again, it reconnects.
+    window.addEventListener('pagehide', () => {
+      if (timer) {
+        clearTimeout(timer);
+        timer = null;
+      }
+      if (ws) {
+        const old = ws;
+        ws = null;
+        old.onclose = null;
+        old.onmessage = null;
+        try {
+          old.close();
+        } catch (e) {}
+      }
+      connected = false;
+    });
+    window.addEventListener('pageshow', (e) => {
+      if (e.persisted && !ws) reconnectNow();
+    });
+
     connect();
     return { history, reconnect: reconnectNow };
   };

@@ -7,7 +7,9 @@ pub mod info;
 pub mod record;
 pub mod recordings;
 pub mod replay;
+pub mod serve;
 pub mod simulate;
+pub mod widget;
 
 use std::time::Duration;
 

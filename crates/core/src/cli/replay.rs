@@ -3,6 +3,7 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -32,13 +33,27 @@ pub fn main(file: &Path, to: &str, speed: Speed) -> anyhow::Result<ReplayReport>
 }
 
 pub fn run(file: &Path, to: &str, speed: Speed) -> anyhow::Result<ReplayReport> {
-    let mut reader =
+    let reader =
         RecordingReader::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    play(reader, to, speed, &AtomicBool::new(false))
+}
+
+/// Plays `reader`'s frames to `to`, each recorded connection as a new connection, until the end or
+/// until `stop` is set.
+pub fn play<R: Read>(
+    mut reader: RecordingReader<R>,
+    to: &str,
+    speed: Speed,
+    stop: &AtomicBool,
+) -> anyhow::Result<ReplayReport> {
     let mut report = ReplayReport::default();
     let mut link: Option<(u64, TcpStream)> = None;
     let start = Instant::now();
     let mut first_t: Option<u64> = None;
     while let Some(rec) = reader.next_record()? {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
         // Each recorded connection becomes a new connection, as the widget would reconnect.
         if link.as_ref().is_none_or(|(c, _)| *c != rec.conn) {
             if let Some((_, old)) = link.take() {
@@ -53,8 +68,12 @@ pub fn run(file: &Path, to: &str, speed: Speed) -> anyhow::Result<ReplayReport> 
             let t0 = *first_t.get_or_insert(rec.t_ms);
             let due = Duration::from_secs_f64((rec.t_ms - t0) as f64 / 1000.0 / f);
             let now = start.elapsed();
+            // Sleep in short steps so `stop` is honoured within a fraction of a second.
             if due > now {
-                std::thread::sleep(due - now);
+                std::thread::sleep((due - now).min(Duration::from_millis(200)));
+                while start.elapsed() < due && !stop.load(Ordering::SeqCst) {
+                    std::thread::sleep((due - start.elapsed()).min(Duration::from_millis(200)));
+                }
             }
         }
         if let Some((_, s)) = link.as_mut() {

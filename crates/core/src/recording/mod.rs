@@ -34,7 +34,7 @@ pub const EXTENSION: &str = "barlive";
 pub const RECORD_HEADER_BYTES: usize = 12;
 /// Largest block (stored or decompressed) a reader accepts; the writer's blocks stay far below (it
 /// closes a block at 1 MiB, and a frame is at most the protocol cap of 8 MiB).
-pub const MAX_BLOCK_BYTES: usize = 64 * 1024 * 1024;
+pub const MAX_BLOCK_BYTES: usize = 16 * 1024 * 1024;
 /// Largest JSON header a reader accepts.
 pub const MAX_HEADER_BYTES: u32 = 1024 * 1024;
 

@@ -1,8 +1,10 @@
 //! Appends frames to a recording as they arrive.
 //!
 //! Version 2 (the default) collects about one second of records, then compresses them as one block and
-//! hands it to the OS: a `kill -9` loses at most the block being collected (about a second).
-//! [`Recorder::finish`] adds the summary block and the footer, and syncs.
+//! hands it to the OS: a `kill -9` loses at most the block being collected (about a second). Once a
+//! second (`tick`, `flush`, or an `append` a second after the last one) the file is also synced to disk,
+//! so a power loss costs about as much. [`Recorder::finish`] adds the summary block and the footer, and
+//! syncs.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -42,6 +44,9 @@ pub struct Recorder {
     offset: u64,
     blocks: Option<Blocks>,
     finished: bool,
+    /// A write failed (a full disk): the file may end inside a block, so nothing more is written to it
+    /// (a retry could put a second copy of a block after a partial one).
+    failed: bool,
 }
 
 /// Version 2 state: the block being collected and the previous one (the next block's dictionary).
@@ -135,6 +140,7 @@ impl Recorder {
             offset: (MAGIC.len() + 4 + frame.len()) as u64,
             blocks,
             finished: false,
+            failed: false,
         })
     }
 
@@ -156,6 +162,12 @@ impl Recorder {
         conn: u64,
         payload: &[u8],
     ) -> Result<(), RecordingError> {
+        self.check_failed()?;
+        let r = self.append_inner(t_ms, conn, payload);
+        self.note(r)
+    }
+
+    fn append_inner(&mut self, t_ms: u64, conn: u64, payload: &[u8]) -> Result<(), RecordingError> {
         let conn = u32::try_from(conn).unwrap_or(u32::MAX);
         let Some(b) = self.blocks.as_mut() else {
             return self.append_v1(t_ms, conn, payload);
@@ -167,7 +179,9 @@ impl Recorder {
             });
         }
         if b.records > 0 && t_ms.saturating_sub(b.first_t_ms) >= BLOCK_SPAN_MS {
+            // A second of records: the block goes to the OS now (a kill -9 loses only the open block).
             self.end_block()?;
+            self.out.flush()?;
         }
         let b = self.blocks.as_mut().ok_or_else(no_blocks)?;
         if b.records == 0 {
@@ -185,8 +199,11 @@ impl Recorder {
         b.file_last_t_ms = t_ms;
         self.frames += 1;
         self.bytes += payload.len() as u64;
-        if b.pending.len() >= BLOCK_TARGET_BYTES || self.last_flush.elapsed() >= FLUSH_INTERVAL {
-            self.flush()?;
+        if self.last_flush.elapsed() >= FLUSH_INTERVAL {
+            self.flush_inner()?;
+        } else if b.pending.len() >= BLOCK_TARGET_BYTES {
+            // A fast sender: the block is full; the buffered writer passes it on.
+            self.end_block()?;
         }
         Ok(())
     }
@@ -203,9 +220,26 @@ impl Recorder {
         self.frames += 1;
         self.bytes += payload.len() as u64;
         if self.last_flush.elapsed() >= FLUSH_INTERVAL {
-            self.flush()?;
+            self.flush_inner()?;
         }
         Ok(())
+    }
+
+    fn check_failed(&self) -> Result<(), RecordingError> {
+        if self.failed {
+            return Err(RecordingError::Io(std::io::Error::other(
+                "an earlier write to this recording failed",
+            )));
+        }
+        Ok(())
+    }
+
+    /// Remembers a failure (see `failed`).
+    fn note<T>(&mut self, r: Result<T, RecordingError>) -> Result<T, RecordingError> {
+        if r.is_err() && !matches!(r, Err(RecordingError::FrameSize { .. })) {
+            self.failed = true;
+        }
+        r
     }
 
     /// Compresses and writes the block being collected (v2), if it holds records.
@@ -243,10 +277,25 @@ impl Recorder {
         Ok(())
     }
 
-    /// Hands every record received so far to the OS (v2: closes the current block).
+    /// Hands every record received so far to the OS (v2: closes the current block and syncs it to disk).
     pub fn flush(&mut self) -> Result<(), RecordingError> {
+        self.check_failed()?;
+        let r = self.flush_inner();
+        self.note(r)
+    }
+
+    /// v2: closes the block, hands everything to the OS and asks it to put the data on disk (at most
+    /// once a second: a power loss then also costs about a second). v1: hands everything to the OS.
+    fn flush_inner(&mut self) -> Result<(), RecordingError> {
         self.end_block()?;
         self.out.flush()?;
+        if self.blocks.is_some() {
+            match self.out.get_ref().sync_data() {
+                // Not a disk file (/dev/null, a pipe): nothing to sync.
+                Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {}
+                r => r?,
+            }
+        }
         self.last_flush = Instant::now();
         Ok(())
     }
@@ -280,6 +329,13 @@ impl Recorder {
     /// Writes what is pending (v2: the last block, the summary block and the footer), flushes and
     /// syncs to disk.
     pub fn finish(mut self) -> Result<PathBuf, RecordingError> {
+        self.check_failed()?;
+        let r = self.finish_inner();
+        self.note(r)?;
+        Ok(std::mem::take(&mut self.path))
+    }
+
+    fn finish_inner(&mut self) -> Result<(), RecordingError> {
         self.end_block()?;
         if let Some(b) = self.blocks.as_mut() {
             let json = encode_trailer(&b.summary.snapshot());
@@ -301,7 +357,7 @@ impl Recorder {
         self.finished = true;
         self.out.flush()?;
         self.out.get_ref().sync_all()?;
-        Ok(std::mem::take(&mut self.path))
+        Ok(())
     }
 }
 
@@ -313,7 +369,7 @@ impl Drop for Recorder {
     /// A recorder dropped without [`Recorder::finish`] (an error path, a panic elsewhere) still hands its
     /// last block to the OS; the file then reads as cut short, which it is.
     fn drop(&mut self) {
-        if !self.finished {
+        if !self.finished && !self.failed {
             let _ = self.flush();
         }
     }

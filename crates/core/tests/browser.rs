@@ -1,0 +1,367 @@
+//! Every overlay page in a real browser (Debian's headless `chromium`, driven over the DevTools
+//! protocol with tungstenite) against a simulated game: the numbers in the DOM must equal the store's.
+//!
+//! A page fed by a live stream never finishes loading, so the test does not wait for "load": it polls
+//! the page's `data-state` until it is `live`, then reads the DOM. With `BAR_LIVE_SCREENSHOT_DIR` set it
+//! also saves each page as a transparent PNG there (`scripts/screenshots.sh` composites them over a
+//! game-like background). Without chromium the test is skipped, unless `BAR_LIVE_REQUIRE_CHROMIUM` is
+//! set (`scripts/test.sh` sets it, so CI fails instead of skipping).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bar_live_core::live::{RecordPolicy, Session};
+use bar_live_core::net::NetEvent;
+use bar_live_core::protocol::{WidgetMessage, decode_widget, encode_widget};
+use bar_live_core::sim::{SimGame, SimOptions};
+use bar_live_core::web::snapshot::{self, Query, Snapshot};
+use bar_live_core::web::{WebConfig, WebServer};
+use serde_json::{Value, json};
+use tungstenite::{Message, WebSocket};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// A session holding a whole simulated game (6 teams in 3 ally teams), its updates spread over the
+/// last minutes of wall time, so the pages show a settled game.
+fn game_session() -> Arc<Mutex<Session>> {
+    let mut s = Session::new(RecordPolicy {
+        enabled: false,
+        dir: "/nonexistent".into(),
+        keep_last: 0,
+    });
+    let minutes = 8.0;
+    let mut game = SimGame::new(SimOptions {
+        teams: 6,
+        minutes,
+        seed: 4,
+        ..SimOptions::default()
+    });
+    let mut msgs: Vec<WidgetMessage> = game.handshake();
+    while !game.finished() {
+        msgs.extend(game.step());
+    }
+    let now = bar_live_core::time::unix_ms();
+    let mut game_s = 0.0;
+    let mut actions = Vec::new();
+    for (i, m) in msgs.iter().enumerate() {
+        if let WidgetMessage::Update(u) = m {
+            game_s = u.game_seconds;
+        }
+        let payload = encode_widget(m, i as u64 + 1);
+        s.handle(
+            NetEvent::Message {
+                conn: 1,
+                received_unix_ms: now - ((minutes * 60.0 - game_s) * 1000.0) as u64,
+                payload: Arc::from(payload.as_slice()),
+                message: Box::new(decode_widget(&payload).unwrap()),
+            },
+            &mut actions,
+        );
+    }
+    Arc::new(Mutex::new(s))
+}
+
+struct Browser {
+    child: Child,
+    _profile: tempfile::TempDir,
+    ws: WebSocket<TcpStream>,
+    next_id: u64,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn http_get(port: u16, path: &str, method: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out.split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default()
+}
+
+impl Browser {
+    fn launch() -> Option<Browser> {
+        if !Path::new(CHROMIUM).exists() {
+            assert!(
+                std::env::var_os("BAR_LIVE_REQUIRE_CHROMIUM").is_none(),
+                "{CHROMIUM} is missing (apt-get install chromium)"
+            );
+            eprintln!("skipped: {CHROMIUM} is not installed");
+            return None;
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let child = Command::new(CHROMIUM)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                "--remote-debugging-port=0",
+                "--window-size=800,450",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("about:blank")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Chromium writes the port it chose into the profile.
+        let port_file = profile.path().join("DevToolsActivePort");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let port: u16 = loop {
+            if let Some(p) = std::fs::read_to_string(&port_file)
+                .ok()
+                .and_then(|t| t.lines().next().and_then(|l| l.trim().parse().ok()))
+            {
+                break p;
+            }
+            assert!(Instant::now() < deadline, "chromium did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let target: Value = serde_json::from_str(&http_get(port, "/json/new?about:blank", "PUT"))
+            .expect("a new tab");
+        let url = target["webSocketDebuggerUrl"].as_str().unwrap().to_owned();
+        let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let (ws, _) = tungstenite::client(url, stream).unwrap();
+        Some(Browser {
+            child,
+            _profile: profile,
+            ws,
+            next_id: 1,
+        })
+    }
+
+    /// Sends one DevTools command and returns its result (events in between are skipped).
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let msg = json!({"id": id, "method": method, "params": params});
+        self.ws.send(Message::text(msg.to_string())).unwrap();
+        loop {
+            if let Message::Text(t) = self.ws.read().unwrap() {
+                let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                if v["id"] == id {
+                    assert!(v["error"].is_null(), "{method}: {}", v["error"]);
+                    return v["result"].clone();
+                }
+            }
+        }
+    }
+
+    fn eval(&mut self, expression: &str) -> Value {
+        let r = self.call(
+            "Runtime.evaluate",
+            json!({"expression": expression, "returnByValue": true}),
+        );
+        r["result"]["value"].clone()
+    }
+
+    /// Opens `url` and waits until the page says it is live.
+    fn open_live(&mut self, url: &str) {
+        self.call("Page.navigate", json!({"url": url}));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let state = self.eval(
+                "(document.getElementById('bl-root') || {getAttribute(){return null}}).getAttribute('data-state')",
+            );
+            if state == "live" {
+                // One more update cycle, so every element has its value.
+                std::thread::sleep(Duration::from_millis(1200));
+                return;
+            }
+            assert!(Instant::now() < deadline, "{url} never went live ({state})");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn screenshot(&mut self, path: &Path) {
+        self.call(
+            "Emulation.setDefaultBackgroundColorOverride",
+            json!({"color": {"r": 0, "g": 0, "b": 0, "a": 0}}),
+        );
+        let shot = self.call("Page.captureScreenshot", json!({"format": "png"}));
+        let png = base64_decode(shot["data"].as_str().unwrap());
+        std::fs::write(path, png).unwrap();
+    }
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    let val = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let digits: Vec<u8> = s.bytes().filter_map(val).collect();
+    digits
+        .chunks(4)
+        .flat_map(|c| {
+            let n = c.iter().fold(0u32, |acc, &d| (acc << 6) | u32::from(d)) << (6 * (4 - c.len()));
+            let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+            bytes[..c.len().saturating_sub(1)].to_vec()
+        })
+        .collect()
+}
+
+/// Every number the page shows: (team or ally, id, metric, value) from `[data-metric][data-value]`.
+const READ_VALUES: &str = r#"JSON.stringify(Array.from(document.querySelectorAll('[data-metric][data-value]')).map(e => ({
+  team: e.getAttribute('data-team'), ally: e.getAttribute('data-ally'),
+  metric: e.getAttribute('data-metric'), value: e.getAttribute('data-value'),
+  hidden: e.classList.contains('bl-hidden')})))"#;
+
+/// The store's value for one DOM element, from the snapshot at the page's game time.
+fn expected(snap: &Snapshot, el: &Value) -> Option<f64> {
+    let metric = el["metric"].as_str().unwrap();
+    if let Some(team) = el["team"].as_str() {
+        let id: u32 = team.parse().unwrap();
+        snap.teams.iter().find(|t| t.team_id == id).unwrap().values[metric]
+    } else {
+        let id: u32 = el["ally"].as_str().unwrap().parse().unwrap();
+        snap.allies
+            .iter()
+            .find(|a| a.ally_team_id == id)
+            .unwrap()
+            .values[metric]
+    }
+}
+
+#[test]
+fn every_page_shows_the_stores_values() {
+    let session = game_session();
+    let Some(mut browser) = Browser::launch() else {
+        return;
+    };
+    let web = WebServer::start(
+        WebConfig {
+            listen: "127.0.0.1:0".into(),
+            default_delay_s: 0.0,
+            user_css: None,
+        },
+        Arc::clone(&session),
+    )
+    .unwrap();
+    let base = format!("http://{}", web.local_addr());
+    let shots: Option<PathBuf> = std::env::var_os("BAR_LIVE_SCREENSHOT_DIR").map(PathBuf::from);
+    let pages = [
+        ("team", "/team.html?team=me"),
+        ("allies", "/allies.html"),
+        (
+            "graph",
+            "/graph.html?metrics=army_value,metal_income&minutes=8",
+        ),
+        ("ahead", "/ahead.html"),
+    ];
+    let want = {
+        let s = session.lock().unwrap();
+        snapshot::build(
+            &s,
+            &Query::parse("delay=0", 0.0),
+            bar_live_core::time::unix_ms(),
+            false,
+        )
+    };
+    for (name, path) in pages {
+        browser.open_live(&format!("{base}{path}"));
+        let shown_t: f64 = browser
+            .eval("document.getElementById('bl-root').getAttribute('data-game-seconds')")
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(
+            shown_t, want.game_seconds,
+            "{name} shows the store's game time"
+        );
+        let els: Vec<Value> =
+            serde_json::from_str(browser.eval(READ_VALUES).as_str().unwrap()).unwrap();
+        let visible: Vec<&Value> = els.iter().filter(|e| e["hidden"] != true).collect();
+        assert!(!visible.is_empty(), "{name} shows numbers");
+        for el in &visible {
+            let shown = el["value"].as_str().unwrap();
+            let store = expected(&want, el);
+            match store {
+                Some(v) => {
+                    let got: f64 = shown.parse().unwrap_or(f64::NAN);
+                    assert!(
+                        (got - v).abs() <= 1e-6 * v.abs().max(1.0),
+                        "{name}: {el} shows {shown}, the store has {v}"
+                    );
+                }
+                None => assert_eq!(shown, "", "{name}: {el}"),
+            }
+        }
+        if name == "ahead" {
+            // Shares are each ally team's part of the total.
+            let shares: Vec<Value> = serde_json::from_str(
+                browser
+                    .eval("JSON.stringify(Array.from(document.querySelectorAll('[data-share]')).map(e => [e.getAttribute('data-ally'), e.getAttribute('data-metric'), e.getAttribute('data-share')]))")
+                    .as_str()
+                    .unwrap(),
+            )
+            .unwrap();
+            assert!(!shares.is_empty());
+            for s in shares {
+                let (ally, metric) = (s[0].as_str().unwrap(), s[1].as_str().unwrap());
+                let share: f64 = s[2].as_str().unwrap().parse().unwrap();
+                let value = |a: &bar_live_core::web::snapshot::AllyView| {
+                    a.values[metric].unwrap_or(0.0).max(0.0)
+                };
+                let total: f64 = want.allies.iter().map(value).sum();
+                let mine = want
+                    .allies
+                    .iter()
+                    .find(|a| a.ally_team_id.to_string() == ally)
+                    .map(value)
+                    .unwrap();
+                assert!((share - mine / total).abs() < 1e-5, "{ally} {metric}");
+            }
+        }
+        // Transparent background: the page itself paints nothing behind its text.
+        let bg = browser.eval("getComputedStyle(document.body).backgroundColor");
+        assert!(
+            bg == "rgba(0, 0, 0, 0)" || bg == "transparent",
+            "{name} background {bg}"
+        );
+        if let Some(dir) = &shots {
+            std::fs::create_dir_all(dir).unwrap();
+            browser.screenshot(&dir.join(format!("overlay-{name}.png")));
+        }
+    }
+    // Pages navigated away from close their socket; the server lets their threads go.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while web.ws_clients() > 1 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        web.ws_clients() <= 1,
+        "{} pages still connected",
+        web.ws_clients()
+    );
+}
