@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Produces screenshots/*.png (dashboard, overlay, overlay-allies, settings, review, recordings, stream)
-# under Xvfb, and web-*.png: the OBS overlay pages in headless chromium over a game-like background.
-# Usage: scripts/screenshots.sh   (needs a release build: cargo build --release)
+# Produces screenshots/*.png (dashboard, overlay, overlay-allies, settings, widget-install, review,
+# recordings, stream) under Xvfb, and web-*.png: the OBS overlay pages in headless chromium over a
+# game-like background.
+# Usage: scripts/screenshots.sh [NAME...]   (needs a release build: cargo build --release); with names,
+# only those screenshots are made (e.g. `scripts/screenshots.sh settings widget-install`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ONLY="$*"
 BIN="${BAR_LIVE_BIN:-target/release/bar-live}"
 source scripts/xvfb-lib.sh
 WORK="$(mktemp -d)"
@@ -13,16 +16,23 @@ export XVFB_SIZE=1720x1800x24
 start_xvfb
 mkdir -p screenshots
 
-# One app run: take_shot NAME SECONDS_BEFORE_SHOT [app args...]; a simulator feeds it when SIM=1.
+# One app run: take_shot NAME SECONDS_BEFORE_SHOT [app args...]; a simulator feeds it when SIM=1, the
+# real widget (widget/spec/e2e/live_widget.lua: lua5.1, lua-socket, lua-dkjson) when WIDGET=1.
 take_shot() {
   local name="$1" wait_s="$2"; shift 2
   local port; port="$(free_port)"
+  # A settings file may say __PORT__ where this run's port goes (then --listen changes nothing).
+  [ -f "$WORK/settings.json" ] && sed -i "s/__PORT__/$port/g" "$WORK/settings.json"
   "$BIN" --config "$WORK/settings.json" --data-dir "$WORK/data" --listen "127.0.0.1:$port" \
     --quit-after-secs $((wait_s + 3)) "$@" >"$WORK/$name.log" 2>&1 &
   local app=$!
   wait_window bar-live 30 || echo "warning: window for $name not seen yet" >&2
   if [ "${SIM:-0}" = 1 ]; then
     "$BIN" simulate --to "127.0.0.1:$port" --teams 6 --minutes 40 --speed 150 --seed 3 >/dev/null 2>&1 &
+  fi
+  if [ "${WIDGET:-0}" = 1 ]; then
+    lua5.1 widget/spec/e2e/live_widget.lua --port "$port" --state "$WORK/widget-state.json" \
+      --seconds $((wait_s + 2)) >/dev/null 2>&1 &
   fi
   sleep "$wait_s"
   import -window root -crop "${CROP:-1280x820+0+0}" +repage "screenshots/$name.png"
@@ -33,6 +43,7 @@ take_shot() {
 # fails rather than leave a blank screenshot behind.
 shot() {
   local name="$1" sd
+  if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]]; then return 0; fi
   for attempt in 1 2; do
     take_shot "$@"
     sd="$(convert "screenshots/$name.png" -colorspace Gray -format '%[fx:standard_deviation]' info:)"
@@ -58,9 +69,23 @@ SIM=1 CROP=380x220+1280+20 shot overlay-allies 14 --overlay
 rm -f "$WORK/settings.json"
 shot review 4 --tab review open resources/demo.barlive
 shot recordings 3 --tab recordings
-shot settings 3 --tab settings
+# The settings tab with the real widget connected: the app's widget settings, each confirmed in force.
+cat >"$WORK/settings.json" <<'JSON'
+{ "listen": "127.0.0.1:__PORT__", "widget": { "interval_frames": 30, "level": "detailed", "max_units": 400 } }
+JSON
+WIDGET=1 shot settings 5 --tab settings
+# The Widget install tab on a BAR folder whose springsettings.cfg only allows another port.
+mkdir -p "$WORK/bar"
+printf 'LuaSocketEnabled = 1\nTCPAllowConnect = 127.0.0.1:9876\n' >"$WORK/bar/springsettings.cfg"
+"$BIN" widget install --data-dir "$WORK/bar" --port 9876 --config "$WORK/none.json" >/dev/null 2>&1
+printf '{ "bar_data_dir": "%s" }\n' "$WORK/bar" >"$WORK/settings.json"
+shot widget-install 3 --tab widget
+rm -f "$WORK/settings.json" "$WORK/widget-state.json"
 shot start 3
 SIM=1 shot stream 6 --tab stream
+
+# With names given, the web pages only for `web`.
+if [ -n "$ONLY" ] && [[ " $ONLY " != *" web "* ]]; then exit 0; fi
 
 # The overlay pages for OBS: transparent PNGs from the real-browser test (a simulated 6-team game),
 # laid over a game-like background (terrain colours, a bright and a dark patch) to show readability.

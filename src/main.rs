@@ -36,7 +36,9 @@ struct Args {
     /// Settings file (default: the user config directory).
     #[arg(long, global = true)]
     config: Option<PathBuf>,
-    /// Data directory for recordings (default: the user data directory).
+    /// Data directory for recordings (default: the user data directory); for `widget install|doctor`,
+    /// BAR's data folder (the one holding springsettings.cfg and LuaUI; default: found in the usual
+    /// places).
     #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
     /// Start the built-in simulator against our own listener (a live demo without the game).
@@ -147,6 +149,30 @@ enum Command {
     },
     /// Open a recording in the app.
     Open { file: PathBuf },
+    /// Install the widget into BAR, or check why it cannot connect (`--data-dir` is BAR's data folder).
+    Widget {
+        #[command(subcommand)]
+        command: WidgetCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum WidgetCommand {
+    /// Install (or update) the widget into BAR's data folder; prints the path written.
+    Install {
+        /// The port the widget connects to (default: the app's, from its settings).
+        #[arg(long)]
+        port: Option<u16>,
+    },
+    /// Check the folder, the widget and springsettings.cfg (LuaSocketEnabled, TCPAllowConnect).
+    Doctor {
+        /// The port the widget connects to (default: the app's, from its settings).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Fix springsettings.cfg (keeps a backup; do it while the game is closed).
+        #[arg(long)]
+        fix: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -240,6 +266,18 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                 r.output.display()
             );
             Ok(Outcome::Success)
+        }
+        Some(Command::Widget { command }) => {
+            let bar_dir = cli::widget::data_dir(args.data_dir.as_deref())?;
+            let port = |p: &Option<u16>| {
+                p.unwrap_or_else(|| app::widget_settings::saved_port(args.config.clone()))
+            };
+            match command {
+                WidgetCommand::Install { port: p } => cli::widget::install(&bar_dir, port(p)),
+                WidgetCommand::Doctor { port: p, fix } => {
+                    cli::widget::doctor(&bar_dir, port(p), *fix)
+                }
+            }
         }
         Some(Command::Serve {
             delay,

@@ -52,6 +52,9 @@ local DEFAULT_HOST         = "127.0.0.1"
 local DEFAULT_PORT         = 9876
 -- DEFAULT_PORT as this file ships, before any installer rewrite (see restoreSettings).
 local STOCK_PORT = 9876
+-- The installer also writes a stamp of each install on the next line (empty as
+-- this file ships), so a reinstall with the same port is not taken for no reinstall.
+local INSTALL_STAMP        = ""
 
 local LEVELS      = { minimal = 1, standard = 2, detailed = 3 }
 local LEVEL_NAMES = { "minimal", "standard", "detailed" }
@@ -125,16 +128,18 @@ for _, s in ipairs(SETTINGS) do config[s.key] = s.default end
 
 -- Restores saved settings (SetConfigData) key by key, so a saved `false`
 -- survives and junk is ignored. The port the player chose last wins: a saved
--- port was chosen against the DEFAULT_PORT of that time (saved as installedPort;
--- absent in settings of older versions: the stock port). If the installer has
--- rewritten DEFAULT_PORT since, the player picked the file's port later.
+-- port was chosen against the DEFAULT_PORT and INSTALL_STAMP of that time (saved
+-- as installedPort and installStamp; absent in settings of older versions: the
+-- stock port, no stamp). If the file was installed again since, the player
+-- picked the file's port later.
 local function restoreSettings(saved)
 	if type(saved) ~= "table" then return end
 	local installedPort = saved.installedPort
 	if installedPort == nil then installedPort = STOCK_PORT end
+	local reinstalled = installedPort ~= DEFAULT_PORT or (saved.installStamp or "") ~= INSTALL_STAMP
 	for _, s in ipairs(SETTINGS) do
 		local v = saved[s.key]
-		if v ~= nil and not (s.key == "port" and installedPort ~= DEFAULT_PORT) then
+		if v ~= nil and not (s.key == "port" and reinstalled) then
 			v = s.check(v)
 			if v ~= nil then config[s.key] = v end
 		end
@@ -1783,7 +1788,7 @@ end
 
 -- Saved into LuaUI/Config/BYAR.lua; restored by SetConfigData before Initialize.
 function widget:GetConfigData()
-	local saved = { installedPort = DEFAULT_PORT }
+	local saved = { installedPort = DEFAULT_PORT, installStamp = INSTALL_STAMP }
 	for _, s in ipairs(SETTINGS) do saved[s.key] = config[s.key] end
 	if conn.move then -- a move counts once connected there
 		saved.host, saved.port = conn.move.fromHost, conn.move.fromPort

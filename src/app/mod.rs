@@ -17,6 +17,8 @@ pub mod settings_tab;
 pub mod status_bar;
 pub mod stream;
 pub mod waker;
+pub mod widget_section;
+pub mod widget_settings;
 pub mod widget_tab;
 
 use std::path::PathBuf;
@@ -98,6 +100,8 @@ pub enum Request {
     SaveSettings,
     /// The BAR data folder the widget was installed into, remembered for next time.
     RememberBarDataDir(PathBuf),
+    /// Switch the widget's streaming off (or stop asking for it to be off), saved and pushed now.
+    SetWidgetEnabled(bool),
     Link(LinkCommand),
 }
 
@@ -264,6 +268,11 @@ impl BarLiveApp {
                     self.settings.bar_data_dir = Some(dir);
                     self.save_settings();
                 }
+                Request::SetWidgetEnabled(on) => {
+                    self.settings.widget.enabled = on;
+                    self.save_settings();
+                    self.command(LinkCommand::SetWidgetConfig(widget_config(&self.settings)));
+                }
                 Request::Link(c) => self.command(c),
             }
         }
@@ -321,19 +330,19 @@ impl BarLiveApp {
         new.overlay.size = self.settings.overlay.size;
         new.per_ally_team = self.settings.per_ally_team;
         new.cumulative = self.settings.cumulative;
+        new.widget.enabled = self.settings.widget.enabled;
+        if new.listen != self.settings.listen {
+            self.launch.listen_override = None;
+        }
+        // A new address moves the widget; the settings keep the old one until it lands.
+        for c in widget_settings::link_commands(&self.settings, &mut new) {
+            self.command(c);
+        }
         let old = std::mem::replace(&mut self.settings, new);
         apply_theme(ctx, self.settings.theme);
         let policy = record_policy(&self.settings, &self.paths);
         if policy != record_policy(&old, &self.paths) {
             self.command(LinkCommand::SetRecordPolicy(policy));
-        }
-        if self.settings.listen != old.listen {
-            self.launch.listen_override = None;
-            self.command(LinkCommand::Listen(self.settings.listen.clone()));
-        }
-        let config = widget_config(&self.settings);
-        if config != widget_config(&old) {
-            self.command(LinkCommand::SetWidgetConfig(config));
         }
         if self.settings.web != old.web {
             if self.settings.web.listen != old.web.listen {
@@ -561,11 +570,16 @@ impl eframe::App for BarLiveApp {
             ctx.request_repaint_after(Duration::from_millis(33));
         }
         let shared = self.session();
-        let connected = {
+        let (connected, followed) = {
             let mut session = lock(&shared);
             self.game_commands(ctx, &mut session);
-            session.connected()
+            let followed = widget_settings::follow_link(&mut self.settings, &mut session);
+            (session.connected(), followed)
         };
+        if let Some(said) = followed {
+            self.save_settings();
+            self.messages.status = Some(said);
+        }
         if connected {
             // Keeps "last message N s ago" honest at 1 Hz without continuous repaints.
             ctx.request_repaint_after(Duration::from_secs(1));
@@ -624,13 +638,10 @@ pub fn record_policy(settings: &Settings, paths: &Paths) -> RecordPolicy {
     }
 }
 
-/// The settings the app pushes to the widget.
+/// The settings the app pushes to the widget on every hello and when they change: all but the
+/// address, which only a coordinated move changes ([`widget_settings`]).
 pub fn widget_config(settings: &Settings) -> WidgetConfig {
-    WidgetConfig {
-        interval_frames: Some(settings.widget_interval_frames),
-        level: Some(settings.widget_level),
-        ..WidgetConfig::default()
-    }
+    settings.widget.config()
 }
 
 fn apply_theme(ctx: &egui::Context, theme: Theme) {

@@ -8,10 +8,12 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use bar_live_core::net::check_listen_addr;
-use bar_live_core::protocol::{DEFAULT_LISTEN, Level};
+use bar_live_core::protocol::DEFAULT_LISTEN;
 use bar_live_core::store::Metric;
 use bar_live_core::web::DEFAULT_WEB_LISTEN;
 use bar_live_core::web::snapshot::MAX_DELAY_S;
+
+pub use super::widget_settings::WidgetSettings;
 
 pub use bar_live_core::paths::Paths;
 
@@ -128,9 +130,8 @@ impl Default for WebSettings {
 #[serde(default)]
 pub struct Settings {
     pub listen: String,
-    /// Pushed to the widget on connect and when changed.
-    pub widget_interval_frames: u32,
-    pub widget_level: Level,
+    /// The widget's settings, pushed to it on connect and when changed.
+    pub widget: WidgetSettings,
     /// Where recordings go; `None` = `<data dir>/recordings`.
     pub recordings_dir: Option<PathBuf>,
     pub auto_record: bool,
@@ -150,8 +151,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             listen: DEFAULT_LISTEN.to_owned(),
-            widget_interval_frames: 15,
-            widget_level: Level::Standard,
+            widget: WidgetSettings::default(),
             recordings_dir: None,
             auto_record: true,
             keep_last: 50,
@@ -173,12 +173,7 @@ impl Settings {
         if let Err(e) = check_listen_addr(&self.listen, false) {
             problems.push(e.to_string());
         }
-        if !(1..=300).contains(&self.widget_interval_frames) {
-            problems.push(format!(
-                "update interval {} frames is outside 1–300",
-                self.widget_interval_frames
-            ));
-        }
+        problems.extend(self.widget.validate(&self.listen));
         if !(0.2..=1.0).contains(&self.overlay.opacity) {
             problems.push(format!(
                 "overlay opacity {} is outside 0.2–1.0",
@@ -228,7 +223,11 @@ pub fn load(path: &Path) -> Loaded {
             };
         }
     };
-    let problem = match serde_json::from_str::<Settings>(&text) {
+    let parsed = serde_json::from_str::<serde_json::Value>(&text).and_then(|mut v| {
+        super::widget_settings::migrate(&mut v);
+        serde_json::from_value::<Settings>(v)
+    });
+    let problem = match parsed {
         Ok(s) => {
             let problems = s.validate();
             if problems.is_empty() {
@@ -286,16 +285,14 @@ mod tests {
     fn save_then_load_round_trips() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/settings.json");
-        let mut s = Settings {
-            widget_interval_frames: 30,
-            ..Default::default()
-        };
+        let mut s = Settings::default();
+        s.widget.interval_frames = 30;
         s.overlay.target = OverlayTarget::AllyTeam(1);
         s.overlay.locked = true;
         save(&path, &s).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(
-            text.contains("\"widget_interval_frames\": 30"),
+            text.contains("\"interval_frames\": 30"),
             "human-readable: {text}"
         );
         let l = load(&path);
@@ -348,13 +345,41 @@ mod tests {
         let path = dir.path().join("settings.json");
         std::fs::write(
             &path,
-            r#"{"widget_interval_frames": 0, "listen": "0.0.0.0:1"}"#,
+            r#"{"widget": {"interval_frames": 0}, "listen": "0.0.0.0:1"}"#,
         )
         .unwrap();
         let l = load(&path);
         let w = l.warning.unwrap();
-        assert!(w.contains("1–300") && w.contains("loopback"), "{w}");
-        assert_eq!(l.settings.widget_interval_frames, 15);
+        assert!(w.contains("1..300") && w.contains("loopback"), "{w}");
+        assert_eq!(l.settings.widget.interval_frames, 15);
+    }
+
+    #[test]
+    fn files_from_before_the_widget_section_still_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        std::fs::write(
+            &path,
+            r#"{"listen": "127.0.0.1:9877", "widget_interval_frames": 30, "widget_level": "detailed",
+                "auto_record": false}"#,
+        )
+        .unwrap();
+        let l = load(&path);
+        assert!(l.warning.is_none(), "{:?}", l.warning);
+        assert_eq!(l.settings.widget.interval_frames, 30);
+        assert_eq!(
+            l.settings.widget.level,
+            bar_live_core::protocol::Level::Detailed
+        );
+        assert_eq!(l.settings.widget.max_units, 1000, "the rest: defaults");
+        assert!(!l.settings.auto_record);
+        save(&path, &l.settings).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains("widget_level"),
+            "written the new way: {text}"
+        );
+        assert_eq!(load(&path).settings, l.settings);
     }
 
     #[test]

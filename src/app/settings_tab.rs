@@ -3,15 +3,16 @@
 use egui::{Color32, RichText, Ui};
 
 use super::settings::{OverlayTarget, RateUnit, Settings, Theme};
+use super::widget_section::{WidgetSection, widget_section_ui};
 use super::{Paths, Request};
 use bar_live_core::live::Session;
-use bar_live_core::protocol::Level;
 use bar_live_core::store::{Metric, SeriesOf, Store};
 
 /// The settings being edited, and why the last "Save" was refused.
 pub struct SettingsEditor {
     draft: Settings,
     errors: Vec<String>,
+    widget: WidgetSection,
 }
 
 impl SettingsEditor {
@@ -19,6 +20,15 @@ impl SettingsEditor {
         SettingsEditor {
             draft: settings.clone(),
             errors: Vec::new(),
+            widget: WidgetSection::default(),
+        }
+    }
+
+    /// Validates the draft and, if it is fine, asks the app to apply and save it.
+    fn save(&mut self, allow_remote: bool, requests: &mut Vec<Request>) {
+        self.errors = self.problems(allow_remote);
+        if self.errors.is_empty() {
+            requests.push(Request::ApplySettings(Box::new(self.draft.clone())));
         }
     }
 
@@ -56,12 +66,17 @@ pub fn settings_ui(
         ui.heading("Settings");
         ui.label(RichText::new(format!("Saved in {}", paths.settings_file.display())).weak());
         ui.add_space(8.0);
+        let draft = &mut editor.draft;
+        if widget_section_ui(ui, &mut editor.widget, draft, current, session, requests) {
+            editor.save(allow_remote, requests);
+        }
+        errors_ui(ui, &editor.errors);
+        ui.add_space(12.0);
         egui::Grid::new("settings")
             .num_columns(2)
             .spacing([24.0, 8.0])
             .show(ui, |ui| {
                 connection_rows_ui(ui, &mut editor.draft);
-                widget_rows_ui(ui, &mut editor.draft, current, session);
                 recording_rows_ui(ui, &mut editor.draft);
                 stream_rows_ui(ui, &mut editor.draft);
                 display_rows_ui(ui, &mut editor.draft);
@@ -70,20 +85,21 @@ pub fn settings_ui(
         ui.add_space(12.0);
         ui.horizontal(|ui| {
             if ui.button("💾 Save").clicked() {
-                editor.errors = editor.problems(allow_remote);
-                if editor.errors.is_empty() {
-                    requests.push(Request::ApplySettings(Box::new(editor.draft.clone())));
-                }
+                editor.save(allow_remote, requests);
             }
             if ui.button("Revert").clicked() {
                 editor.draft = current.clone();
                 editor.errors.clear();
             }
         });
-        for e in &editor.errors {
-            ui.colored_label(Color32::from_rgb(220, 60, 60), format!("✖ {e}"));
-        }
+        errors_ui(ui, &editor.errors);
     });
+}
+
+fn errors_ui(ui: &mut Ui, errors: &[String]) {
+    for e in errors {
+        ui.colored_label(Color32::from_rgb(220, 60, 60), format!("✖ {e}"));
+    }
 }
 
 fn connection_rows_ui(ui: &mut Ui, d: &mut Settings) {
@@ -92,44 +108,6 @@ fn connection_rows_ui(ui: &mut Ui, d: &mut Settings) {
     ui.label("Listen address");
     ui.text_edit_singleline(&mut d.listen)
         .on_hover_text("Loopback only unless started with --allow-remote");
-    ui.end_row();
-}
-
-fn widget_rows_ui(ui: &mut Ui, d: &mut Settings, current: &Settings, session: &Session) {
-    ui.strong("Widget (pushed live to the game)");
-    ui.end_row();
-    ui.label("Update interval (game frames)");
-    ui.add(egui::DragValue::new(&mut d.widget_interval_frames).range(1..=300))
-        .on_hover_text("15 frames = 2 updates per game second");
-    ui.end_row();
-    ui.label("Detail level");
-    egui::ComboBox::from_id_salt("level")
-        .selected_text(d.widget_level.as_str())
-        .show_ui(ui, |ui| {
-            for l in Level::ALL {
-                ui.selectable_value(&mut d.widget_level, l, l.as_str());
-            }
-        });
-    ui.end_row();
-    ui.label("In force in the widget");
-    let text = match session.widget.applied.as_ref() {
-        Some(c) if session.connected() => {
-            let ok = c.interval_frames == Some(current.widget_interval_frames)
-                && c.level == Some(current.widget_level);
-            format!(
-                "{} frames, {}{}",
-                c.interval_frames.map_or("?".into(), |i| i.to_string()),
-                c.level.map_or("?", Level::as_str),
-                if ok {
-                    "  ✔ applied"
-                } else {
-                    "  (waiting for the widget)"
-                }
-            )
-        }
-        _ => "no widget connected".into(),
-    };
-    ui.label(text);
     ui.end_row();
 }
 

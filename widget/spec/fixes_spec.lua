@@ -228,4 +228,32 @@ describe("the port chosen last wins", function()
 		_, lib = installed(9876, { port = 9100 })
 		assert.are.equal(9100, lib.last().port)
 	end)
+
+	-- The file as the installer writes it: its port, and its stamp on the INSTALL_STAMP line.
+	local function stamped(port, stamp, saved)
+		local source = fake_engine.widgetSource(port)
+		local line = 'local INSTALL_STAMP        = ""'
+		local i, j = source:find(line, 1, true)
+		assert(i, "the installer's stamp line is missing from the widget")
+		source = source:sub(1, i - 1) .. 'local INSTALL_STAMP        = "' .. stamp .. '"' .. source:sub(j + 1)
+		local lib = fake_socket.new()
+		local E = fake_engine.new({ socket = lib })
+		E:loadWidget(nil, source)
+		E:start(saved)
+		return E, lib
+	end
+
+	it("a reinstall with the same port beats a port set in game before it", function()
+		local E = stamped(9000, "111", nil)
+		E:command("port 9100")
+		local saved = E.widget:GetConfigData()
+		assert.are.same({ 9100, 9000, "111" }, { saved.port, saved.installedPort, saved.installStamp })
+		local _, lib = stamped(9000, "111", saved)
+		assert.are.equal(9100, lib.last().port, "the same install: the player's port")
+		_, lib = stamped(9000, "222", saved)
+		assert.are.equal(9000, lib.last().port, "installed again: the file's port")
+		-- settings saved by a widget without stamps, then a stamped install
+		_, lib = stamped(9000, "333", { port = 9100, installedPort = 9000 })
+		assert.are.equal(9000, lib.last().port)
+	end)
 end)

@@ -1,11 +1,37 @@
-//! Finding the BAR data folder and installing the widget into it.
+//! Finding the BAR data folder, installing the widget into it, and checking what the widget needs there.
+//!
+//! - [`install`]: writes the widget with the app's port (and an install stamp) into a BAR data folder.
+//! - [`doctor`]: what stands between the widget and the app in a folder (the widget file, the engine's
+//!   `springsettings.cfg`), and the fix for the settings file ([`springsettings`]).
+
+pub mod doctor;
+pub mod springsettings;
 
 use std::path::{Path, PathBuf};
 
 /// The widget, embedded at build time.
 pub const WIDGET_SOURCE: &str = include_str!("../../../widget/bar_live_export.lua");
 pub const WIDGET_FILE: &str = "bar_live_export.lua";
+/// The port the widget ships with.
+pub const STOCK_PORT: u16 = 9876;
+const PORT_LINE_START: &str = "local DEFAULT_PORT         = ";
 const DEFAULT_PORT_LINE: &str = "local DEFAULT_PORT         = 9876";
+const STAMP_LINE_START: &str = "local INSTALL_STAMP        = ";
+const STOCK_STAMP_LINE: &str = "local INSTALL_STAMP        = \"\"";
+
+#[derive(Debug, thiserror::Error)]
+pub enum InstallError {
+    #[error(
+        "{0} does not look like a BAR data folder (it has no springsettings.cfg, LuaUI or engine \
+         folder): pass the folder that holds them"
+    )]
+    NotDataDir(PathBuf),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
 
 /// Folders where BAR keeps its data on each platform (first existing wins in the UI).
 pub fn candidate_data_dirs(home: &Path) -> Vec<PathBuf> {
@@ -75,26 +101,77 @@ pub fn installed_version(data_dir: &Path) -> Option<String> {
 
 /// The embedded widget with its default port set to `port`.
 pub fn widget_for_port(port: u16) -> String {
-    if port == 9876 {
+    if port == STOCK_PORT {
         return WIDGET_SOURCE.to_owned();
     }
-    WIDGET_SOURCE.replacen(
-        DEFAULT_PORT_LINE,
-        &format!("local DEFAULT_PORT         = {port}"),
+    WIDGET_SOURCE.replacen(DEFAULT_PORT_LINE, &format!("{PORT_LINE_START}{port}"), 1)
+}
+
+/// The widget as [`install`] writes it: its default port set to `port`, and `stamp` (any text without
+/// quotes or backslashes; the install time) on its `INSTALL_STAMP` line. The stamp tells the widget that
+/// it was installed again, so the installed port beats a port set in game before (docs/WIDGET.md,
+/// *Where settings are kept*).
+pub fn widget_for_install(port: u16, stamp: &str) -> String {
+    let stamp: String = stamp
+        .chars()
+        .filter(|c| !matches!(c, '"' | '\\' | '\n' | '\r'))
+        .collect();
+    widget_for_port(port).replacen(
+        STOCK_STAMP_LINE,
+        &format!("{STAMP_LINE_START}\"{stamp}\""),
         1,
     )
 }
 
-/// Writes the widget into `<data_dir>/LuaUI/Widgets/`, atomically. Returns the path written.
-pub fn install(data_dir: &Path, port: u16) -> anyhow::Result<PathBuf> {
-    use anyhow::Context;
+/// The port a widget source dials by default (its `DEFAULT_PORT` line).
+pub fn widget_port(source: &str) -> Option<u16> {
+    source.lines().find_map(|l| {
+        l.strip_prefix(PORT_LINE_START)?
+            .split("--")
+            .next()?
+            .trim()
+            .parse()
+            .ok()
+    })
+}
+
+/// True when `source` is the bundled widget as some install wrote it (any port, any stamp).
+pub fn is_bundled_widget(source: &str) -> bool {
+    let stock: Vec<String> = source
+        .split('\n')
+        .map(|l| {
+            if l.starts_with(PORT_LINE_START) {
+                DEFAULT_PORT_LINE.to_owned()
+            } else if l.starts_with(STAMP_LINE_START) {
+                STOCK_STAMP_LINE.to_owned()
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    stock.join("\n") == WIDGET_SOURCE
+}
+
+/// Writes the widget for `port` into `<data_dir>/LuaUI/Widgets/`, atomically, after checking that
+/// `data_dir` is a BAR data folder. Returns the path written.
+pub fn install(data_dir: &Path, port: u16) -> Result<PathBuf, InstallError> {
+    if !looks_like_data_dir(data_dir) {
+        return Err(InstallError::NotDataDir(data_dir.to_owned()));
+    }
     let path = widget_path(data_dir);
     let dir = path.parent().unwrap_or(data_dir);
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let write = |p: &Path, e| InstallError::Write {
+        path: p.to_owned(),
+        source: e,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| write(dir, e))?;
     let tmp = path.with_extension("lua.tmp");
-    std::fs::write(&tmp, widget_for_port(port))
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("cannot replace {}", path.display()))?;
+    let source = widget_for_install(port, &crate::time::unix_ms().to_string());
+    std::fs::write(&tmp, source).map_err(|e| write(&tmp, e))?;
+    std::fs::rename(&tmp, &path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        write(&path, e)
+    })?;
     Ok(path)
 }
 
@@ -112,6 +189,31 @@ mod tests {
         let w = widget_for_port(12345);
         assert!(w.contains("local DEFAULT_PORT         = 12345"));
         assert!(!w.contains(DEFAULT_PORT_LINE));
+        assert_eq!(widget_port(&w), Some(12345));
+        assert_eq!(widget_port(WIDGET_SOURCE), Some(STOCK_PORT));
+        assert!(
+            WIDGET_SOURCE.contains(STOCK_STAMP_LINE),
+            "stamp line changed in the widget"
+        );
+        let w = widget_for_install(9000, "17\"12");
+        assert!(
+            w.contains("local INSTALL_STAMP        = \"1712\""),
+            "quotes dropped"
+        );
+        assert!(is_bundled_widget(&w) && is_bundled_widget(WIDGET_SOURCE));
+        assert!(!is_bundled_widget(&w.replace("WIDGET_VERSION", "X")));
+    }
+
+    #[test]
+    fn install_refuses_a_folder_that_is_not_bars() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = install(dir.path(), 9876).unwrap_err();
+        assert!(matches!(err, InstallError::NotDataDir(_)));
+        assert!(
+            err.to_string()
+                .contains("does not look like a BAR data folder")
+        );
+        assert!(!widget_path(dir.path()).exists());
     }
 
     #[test]
@@ -126,6 +228,9 @@ mod tests {
         let path = install(&data, 9900).unwrap();
         assert!(path.ends_with("LuaUI/Widgets/bar_live_export.lua"));
         assert_eq!(installed_version(&data), widget_version(WIDGET_SOURCE));
-        assert!(std::fs::read_to_string(path).unwrap().contains("= 9900"));
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(text.contains("= 9900"));
+        assert!(!text.contains(STOCK_STAMP_LINE), "stamped");
+        assert!(!data.join("LuaUI/Widgets/bar_live_export.lua.tmp").exists());
     }
 }

@@ -165,6 +165,24 @@ pub struct HelloConfig {
     pub enabled: Option<bool>,
 }
 
+impl HelloConfig {
+    /// The same settings as a [`WidgetConfig`] (what a `config_ack` would say is in force).
+    pub fn to_config(&self) -> WidgetConfig {
+        WidgetConfig {
+            interval_frames: Some(self.interval_frames),
+            level: Some(self.level),
+            max_units: self.max_units,
+            host: self.host.clone(),
+            port: self.port,
+            queue_max_messages: self.queue_max_messages,
+            queue_max_bytes: self.queue_max_bytes,
+            send_budget_bytes: self.send_budget_bytes,
+            indicator: self.indicator,
+            enabled: self.enabled,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hello {
     pub widget: WidgetInfo,
@@ -714,5 +732,28 @@ mod tests {
             serde_json::to_string(&WidgetConfig::default()).unwrap(),
             "{}"
         );
+    }
+
+    #[test]
+    fn a_hello_config_is_a_full_widget_config() {
+        let hello = HelloConfig {
+            interval_frames: 30,
+            level: Level::Detailed,
+            max_units: Some(5),
+            host: Some("127.0.0.1".into()),
+            port: Some(9877),
+            queue_max_messages: Some(7),
+            queue_max_bytes: Some(20_000),
+            send_budget_bytes: Some(2_048),
+            indicator: Some(false),
+            enabled: Some(true),
+        };
+        let c = hello.to_config();
+        assert_eq!(
+            serde_json::to_value(&c).unwrap(),
+            serde_json::to_value(&hello).unwrap(),
+            "the same ten fields"
+        );
+        assert!(c.errors().is_empty());
     }
 }

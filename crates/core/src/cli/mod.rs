@@ -9,6 +9,7 @@ pub mod recordings;
 pub mod replay;
 pub mod serve;
 pub mod simulate;
+pub mod widget;
 
 use std::time::Duration;
 

@@ -15,7 +15,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded, select};
 
@@ -31,6 +31,8 @@ const NET_EVENT_CAPACITY: usize = 256;
 const COMMAND_CAPACITY: usize = 64;
 /// Recorder reports waiting for the link thread (a few per game).
 const RECORDER_EVENT_CAPACITY: usize = 64;
+/// How often an idle link thread looks at the clock (a move's timeout).
+const TICK: Duration = Duration::from_millis(200);
 
 #[derive(Debug, Clone)]
 pub struct LinkConfig {
@@ -51,6 +53,14 @@ pub enum LinkCommand {
     SetRecordPolicy(RecordPolicy),
     /// Listens on another address (the old listener's connection ends).
     Listen(String),
+    /// Moves the app and the widget to another address together ([`super::moving`]): listens on
+    /// `listen` as well (if that fails, nothing changes), asks the connected widget to connect to
+    /// `host` and the new port, and closes the old listener once it has; without a widget connected,
+    /// the new listener simply replaces the old one. The outcome shows in `session.widget.moving`.
+    MoveWidget {
+        listen: String,
+        host: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +98,7 @@ impl LiveLink {
             conn_ids: Arc::new(AtomicU64::new(1)),
             max_frame_bytes: config.max_frame_bytes,
             server: None,
+            move_server: None,
             recorder,
             actions: Vec::new(),
         };
@@ -156,6 +167,8 @@ struct Worker {
     conn_ids: Arc<AtomicU64>,
     max_frame_bytes: u32,
     server: Option<Server>,
+    /// The second listener while the widget moves to it.
+    move_server: Option<Server>,
     recorder: RecorderThread,
     actions: Vec<Action>,
 }
@@ -184,12 +197,18 @@ impl Worker {
                         self.waker.wake();
                     }
                 }
+                default(TICK) => {}
             }
+            self.tick();
         }
         // Stop listening while still applying what the readers send, so none of them blocks on a
         // full channel and the recording gets every frame that arrived.
-        let stopping = self.server.take().and_then(stop_in_background);
-        while stopping.as_ref().is_some_and(|t| !t.is_finished()) || !net.is_empty() {
+        let stopping: Vec<JoinHandle<()>> = [self.server.take(), self.move_server.take()]
+            .into_iter()
+            .flatten()
+            .filter_map(stop_in_background)
+            .collect();
+        while stopping.iter().any(|t| !t.is_finished()) || !net.is_empty() {
             if let Ok(ev) = net.recv_timeout(Duration::from_millis(20)) {
                 self.on_net(ev);
             }
@@ -208,6 +227,18 @@ impl Worker {
         }
         self.carry_out_actions();
         self.waker.wake();
+    }
+
+    /// Gives a move up once its time is over.
+    fn tick(&mut self) {
+        if !lock(&self.session).widget.moving.is_moving() {
+            return;
+        }
+        lock(&self.session).tick(Instant::now(), &mut self.actions);
+        if !self.actions.is_empty() {
+            self.carry_out_actions();
+            self.waker.wake();
+        }
     }
 
     fn on_command(&mut self, command: LinkCommand) {
@@ -231,8 +262,13 @@ impl Worker {
                 if let Some(old) = self.server.take() {
                     let _ = stop_in_background(old);
                 }
+                if let Some(new) = self.move_server.take() {
+                    let _ = stop_in_background(new);
+                }
+                lock(&self.session).widget.moving.reset();
                 self.listen(&addr);
             }
+            LinkCommand::MoveWidget { listen, host } => self.move_widget(listen, host),
         }
         self.waker.wake();
     }
@@ -261,6 +297,16 @@ impl Worker {
                 }),
                 Action::FlushRecording => self.recorder.send(RecorderCommand::Flush),
                 Action::FinishRecording => self.recorder.send(RecorderCommand::Finish),
+                Action::AdoptMoveListener => {
+                    if let Some(new) = self.move_server.take() {
+                        self.serve_on(new);
+                    }
+                }
+                Action::DropMoveListener => {
+                    if let Some(new) = self.move_server.take() {
+                        let _ = stop_in_background(new);
+                    }
+                }
             }
         }
     }
@@ -280,7 +326,8 @@ impl Worker {
         }
     }
 
-    fn listen(&mut self, addr: &str) {
+    /// Starts a listener on `addr`, numbering its connections after every other listener's.
+    fn bind(&self, addr: &str) -> std::io::Result<Server> {
         let config = ServerConfig {
             listen: addr.to_owned(),
             max_frame_bytes: self.max_frame_bytes,
@@ -289,21 +336,92 @@ impl Worker {
         };
         // Events come through the channel (the failure too); the link thread wakes the UI itself once
         // it has applied them.
-        match Server::start(config, self.net_tx.clone(), Arc::new(NoWake)) {
-            Ok(server) => {
-                let bound = server.local_addr();
-                *lock(&self.local_addr) = bound;
-                if let Some(bound) = bound {
-                    let mut session = lock(&self.session);
-                    session.link.listen_addr = Some(bound.to_string());
-                    if !session.connected() {
-                        session.link.state = LinkState::Listening {
-                            addr: bound.to_string(),
-                        };
-                    }
-                }
-                self.server = Some(server);
+        Server::start(config, self.net_tx.clone(), Arc::new(NoWake))
+    }
+
+    /// Serves the widget on `server` from now on; the previous listener winds down.
+    fn serve_on(&mut self, server: Server) {
+        let bound = server.local_addr();
+        *lock(&self.local_addr) = bound;
+        if let Some(bound) = bound {
+            let mut session = lock(&self.session);
+            session.link.listen_addr = Some(bound.to_string());
+            if !session.connected() {
+                session.link.state = LinkState::Listening {
+                    addr: bound.to_string(),
+                };
             }
+        }
+        if let Some(old) = self.server.replace(server) {
+            let _ = stop_in_background(old);
+        }
+    }
+
+    /// [`LinkCommand::MoveWidget`]: bind first, so a failure changes nothing.
+    fn move_widget(&mut self, listen: String, host: String) {
+        if let Some(previous) = self.move_server.take() {
+            let _ = stop_in_background(previous);
+        }
+        let (from, connected) = {
+            let s = lock(&self.session);
+            (s.link.listen_addr.clone(), s.connected())
+        };
+        let server = match self.bind(&listen) {
+            Ok(server) => server,
+            Err(e) => {
+                log::warn!("cannot listen on {listen} for the move: {e}");
+                let mut s = lock(&self.session);
+                s.widget
+                    .moving
+                    .bind_failed(listen, &e.to_string(), from.as_deref());
+                return;
+            }
+        };
+        let Some(bound) = server.local_addr() else {
+            lock(&self.session).widget.moving.bind_failed(
+                listen,
+                "no local address",
+                from.as_deref(),
+            );
+            return;
+        };
+        if !connected {
+            self.serve_on(server);
+            lock(&self.session)
+                .widget
+                .moving
+                .relistened(listen, host, bound.port());
+            return;
+        }
+        let ask = AppMessage::Config(WidgetConfig {
+            host: Some(host.clone()),
+            port: Some(bound.port()),
+            ..WidgetConfig::default()
+        });
+        let sent = match &self.server {
+            Some(old) => old.send(&ask).map(|_| ()).map_err(|e| e.to_string()),
+            None => Err("no listener".to_owned()),
+        };
+        let mut s = lock(&self.session);
+        match sent {
+            Ok(()) => {
+                let from = from.unwrap_or_default();
+                s.widget
+                    .moving
+                    .start(listen, bound, host, from, Instant::now());
+                self.move_server = Some(server);
+            }
+            Err(e) => {
+                s.widget.moving.not_asked(listen, &e);
+                drop(s);
+                let _ = stop_in_background(server);
+            }
+        }
+    }
+
+    fn listen(&mut self, addr: &str) {
+        match self.bind(addr) {
+            Ok(server) => self.serve_on(server),
             Err(e) => {
                 log::error!("cannot listen on {addr}: {e}");
                 *lock(&self.local_addr) = None;

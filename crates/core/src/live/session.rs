@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::moving::{MoveStep, WidgetMove};
 use super::timeline::Timeline;
 use crate::net::{ConnId, NetEvent};
 use crate::protocol::{Command, Hello, WidgetConfig, WidgetMessage};
@@ -54,6 +55,19 @@ pub enum Action {
     FlushRecording,
     /// Close the current recording (recording switched off).
     FinishRecording,
+    /// The widget arrived on the address it was moved to: serve it there, close the old listener.
+    AdoptMoveListener,
+    /// The move failed: close the listener opened for it.
+    DropMoveListener,
+}
+
+impl From<MoveStep> for Action {
+    fn from(step: MoveStep) -> Action {
+        match step {
+            MoveStep::Adopt => Action::AdoptMoveListener,
+            MoveStep::Drop => Action::DropMoveListener,
+        }
+    }
 }
 
 /// The link to the widget as the status bar shows it.
@@ -95,6 +109,10 @@ pub struct WidgetStatus {
     /// What the widget refused in its last `config_ack`.
     pub errors: Vec<String>,
     pub last_test: Option<String>,
+    /// The last move to another address (see [`super::moving`]).
+    pub moving: WidgetMove,
+    /// A widget the app had switched off said hello: the player switched it on in the game.
+    switched_on_in_game: bool,
 }
 
 /// The current recording as the UI shows it; the file itself is written on the recorder thread.
@@ -170,6 +188,19 @@ impl Session {
         matches!(self.link.state, LinkState::Connected { .. })
     }
 
+    /// True once after a widget the app had switched off (`enabled: false`) connected again: the player
+    /// switched it on in the game, and the app no longer asks for it to be off.
+    pub fn take_switched_on_in_game(&mut self) -> bool {
+        std::mem::take(&mut self.widget.switched_on_in_game)
+    }
+
+    /// Time passes: a move gives up after [`super::moving::MOVE_TIMEOUT`].
+    pub fn tick(&mut self, now: Instant, out: &mut Vec<Action>) {
+        if let Some(step) = self.widget.moving.tick(now) {
+            out.push(step.into());
+        }
+    }
+
     /// Takes the player commands received since the last call.
     pub fn take_commands(&mut self) -> Vec<Command> {
         self.commands.drain(..).collect()
@@ -178,6 +209,11 @@ impl Session {
     /// Applies one event from the reader threads; the actions it calls for are appended to `out`.
     pub fn handle(&mut self, event: NetEvent, out: &mut Vec<Action>) {
         match event {
+            // The second listener of a move is not the one the widget is served on (yet).
+            NetEvent::Listening { addr }
+                if self.widget.moving.owns_listener_event(&addr.to_string()) => {}
+            NetEvent::ListenFailed { addr, .. }
+                if self.widget.moving.owns_listener_event(&addr) => {}
             NetEvent::Listening { addr } => {
                 self.link.listen_addr = Some(addr.to_string());
                 self.link.state = LinkState::Listening {
@@ -225,8 +261,12 @@ impl Session {
                 self.link.messages += 1;
                 self.link.bytes += payload.len() as u64;
                 self.link.last_message_at = Some(Instant::now());
-                if let WidgetMessage::Hello(h) = &message.body {
-                    self.on_hello(h, out);
+                match &message.body {
+                    WidgetMessage::Hello(h) => self.on_hello(h, out),
+                    WidgetMessage::ConfigAck(ack) => {
+                        out.extend(self.widget.moving.on_ack(ack).map(Action::from))
+                    }
+                    _ => {}
                 }
                 if self.recording.active {
                     self.recording.frames += 1;
@@ -274,11 +314,18 @@ impl Session {
     }
 
     fn on_hello(&mut self, hello: &Hello, out: &mut Vec<Action>) {
-        self.widget.applied = Some(WidgetConfig {
-            interval_frames: Some(hello.config.interval_frames),
-            level: Some(hello.config.level),
-            ..WidgetConfig::default()
-        });
+        // Serve the widget where it arrived before anything is sent to it.
+        out.extend(self.widget.moving.on_hello(&hello.config).map(Action::from));
+        self.widget.applied = Some(hello.config.to_config());
+        self.widget.errors.clear();
+        // A widget that says hello streams: if the app had switched it off, the player switched it on
+        // again in the game, and pushing `enabled: false` now would undo that.
+        if let Some(wanted) = self.widget.wanted.as_mut()
+            && wanted.enabled == Some(false)
+        {
+            wanted.enabled = Some(true);
+            self.widget.switched_on_in_game = true;
+        }
         out.push(Action::PushConfig);
         let rec = &mut self.recording;
         let same_game = rec.map.as_deref() == Some(hello.game.map_name.as_str())
@@ -333,5 +380,7 @@ impl Session {
     }
 }
 
+#[cfg(test)]
+mod move_tests;
 #[cfg(test)]
 mod tests;
