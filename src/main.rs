@@ -53,6 +53,9 @@ struct Args {
     /// Which tab to show first: live, review, recordings, settings, widget.
     #[arg(long, global = true, hide = true)]
     tab: Option<String>,
+    /// A past recording to draw as a ghost behind the game (for scripted screenshots).
+    #[arg(long, global = true, hide = true)]
+    ghost: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -90,6 +93,9 @@ enum Command {
         interval_frames: u32,
         #[arg(long, default_value_t = 1000)]
         max_units: u32,
+        /// Play this team (0-based) instead of spectating: only its ally team is sent.
+        #[arg(long)]
+        player: Option<u32>,
     },
     /// Record widget streams to a .barlive file without the UI.
     Record {
@@ -212,6 +218,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             level,
             interval_frames,
             max_units,
+            player,
         }) => {
             cli::simulate::run(&cli::simulate::SimulateOptions {
                 to: to.clone(),
@@ -222,6 +229,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                 level: *level,
                 interval_frames: *interval_frames,
                 max_units: *max_units,
+                player: *player,
             })?;
             Ok(Outcome::Success)
         }
@@ -329,6 +337,7 @@ fn gui(args: &Args, open: Option<PathBuf>) -> anyhow::Result<Outcome> {
         overlay: args.overlay,
         quit_after: secs(args.quit_after_secs),
         tab: args.tab.clone(),
+        ghost: args.ghost.clone(),
     })
     .context("the window could not be started")?;
     Ok(Outcome::Success)

@@ -22,6 +22,7 @@ pub fn live_ui(
     session: &Session,
     listen: &str,
     view: &ViewOptions,
+    compare: &PlotExtras<'_>,
     exports: &mut Exports,
     paths: &Paths,
     requests: &mut Vec<Request>,
@@ -41,7 +42,10 @@ pub fn live_ui(
     });
     exports.dashboard_rect = Some(ui.available_rect_before_wrap());
     let markers = markers::markers(store, view, end_t);
-    let extras = PlotExtras { markers: &markers };
+    let extras = PlotExtras {
+        markers: &markers,
+        ..*compare
+    };
     if let Some(t) = dashboard_ui(ui, store, view, &mut tab.axis, end_t, &extras) {
         jump_to(&mut tab.axis, None, end_t, t);
     }

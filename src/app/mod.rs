@@ -48,6 +48,8 @@ pub struct LaunchOptions {
     pub overlay: bool,
     pub quit_after: Option<Duration>,
     pub tab: Option<String>,
+    /// A past recording to draw as a ghost from the start.
+    pub ghost: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,6 +229,9 @@ impl BarLiveApp {
         if opts.simulate {
             requests.push(Request::StartSimulator);
         }
+        if let Some(path) = &opts.ghost {
+            app.insight.load_ghost(path);
+        }
         app.handle_requests(ctx, requests);
         Ok(app)
     }
@@ -334,6 +339,7 @@ impl BarLiveApp {
         new.per_ally_team = self.settings.per_ally_team;
         new.cumulative = self.settings.cumulative;
         new.widget.enabled = self.settings.widget.enabled;
+        new.insight = self.settings.insight.clone();
         if new.listen != self.settings.listen {
             self.launch.listen_override = None;
         }
@@ -433,7 +439,15 @@ impl BarLiveApp {
                 });
         }
         let view = self.view_options(ui.visuals().dark_mode);
-        let jump = self.insight_panel_ui(ui, session, &view);
+        let jump = self.insight_panel_ui(ui, session, &view, requests);
+        let compare = {
+            let (store, current) = match (self.tab, self.review.review.as_ref()) {
+                (Tab::Review, Some(r)) => (&r.store, r.path.as_deref()),
+                _ => (&session.store, None),
+            };
+            let prefs = &self.settings.insight;
+            insight::compare_extras(&self.insight, prefs, store, current, view.per_ally)
+        };
         egui::CentralPanel::default().show(ui, |ui| match self.tab {
             Tab::Live => live::live_ui(
                 ui,
@@ -441,6 +455,7 @@ impl BarLiveApp {
                 session,
                 &self.settings.listen,
                 &view,
+                &compare,
                 &mut self.exports,
                 &self.paths,
                 requests,
@@ -449,6 +464,7 @@ impl BarLiveApp {
                 ui,
                 &mut self.review,
                 &view,
+                &compare,
                 &mut self.exports,
                 &self.paths,
                 requests,
@@ -491,23 +507,37 @@ impl BarLiveApp {
         ui: &mut egui::Ui,
         session: &Session,
         view: &plots::ViewOptions,
+        requests: &mut Vec<Request>,
     ) -> Option<f64> {
-        let (store, now_t) = match self.tab {
+        let (store, now_t, current) = match self.tab {
             Tab::Review => {
                 let r = self.review.review.as_ref()?;
-                (&r.store, r.cursor_t)
+                (&r.store, r.cursor_t, r.path.as_deref())
             }
-            Tab::Live => (&session.store, session.store.last_game_seconds),
+            Tab::Live => (&session.store, session.store.last_game_seconds, None),
             _ => return None,
         };
         if store.updates == 0 || !self.insight.open {
             return None;
         }
-        let state = &mut self.insight;
-        egui::Panel::right("insight")
-            .default_size(250.0)
-            .show(ui, |ui| insight::sidebar_ui(ui, state, store, view, now_t))
-            .inner
+        let dir = record_policy(&self.settings, &self.paths).dir;
+        let cx = insight::SidebarContext {
+            store,
+            view,
+            now_t,
+            dir: &dir,
+            current,
+            in_review: self.tab == Tab::Review,
+        };
+        let (state, prefs) = (&mut self.insight, &mut self.settings.insight);
+        let out = egui::Panel::right("insight")
+            .default_size(260.0)
+            .show(ui, |ui| insight::sidebar_ui(ui, state, &cx, prefs))
+            .inner;
+        if out.save {
+            requests.push(Request::SaveSettings);
+        }
+        out.jump
     }
 
     /// Shows game time `t` in the current tab (a clicked milestone).
@@ -597,7 +627,19 @@ impl BarLiveApp {
             }
             _ => (&session.store, f64::INFINITY),
         };
-        if !overlay::show(ctx, store, &view, &mut self.settings.overlay, end_t) {
+        let prefs = &self.settings.insight;
+        let current = match (self.tab, self.review.review.as_ref()) {
+            (Tab::Review, Some(r)) => r.path.as_deref(),
+            _ => None,
+        };
+        let extra = overlay::OverlayExtra {
+            bench: self
+                .insight
+                .benchmark_for(store, prefs, current)
+                .filter(|_| prefs.overlay_row),
+            flash: self.insight.alerts.flash(),
+        };
+        if !overlay::show(ctx, store, &view, &mut self.settings.overlay, end_t, &extra) {
             self.overlay_open = false;
             self.settings.overlay.locked = false;
         }
@@ -612,6 +654,24 @@ impl eframe::App for BarLiveApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         let dt = self.last_frame.elapsed().as_secs_f64().min(0.5);
         self.last_frame = Instant::now();
+        if self.insight.poll() {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
+        if let Some(second) = self.insight.side_by_side.take() {
+            self.review.second = Some(second);
+            self.tab = Tab::Review;
+        }
+        {
+            let shared = self.session();
+            let session = lock(&shared);
+            let prefs = &self.settings.insight.alerts;
+            if let Some(msg) = self.insight.alerts.update(&session.store, prefs) {
+                self.messages.status = Some(msg);
+            }
+            if self.insight.alerts.flash().is_some() {
+                ctx.request_repaint_after(Duration::from_millis(250));
+            }
+        }
         if self.review.advance(dt) {
             ctx.request_repaint_after(Duration::from_millis(33));
         }

@@ -6,9 +6,18 @@
 
 use egui::{Color32, Pos2, Sense, Stroke, Ui, Vec2, ViewportBuilder, ViewportCommand, ViewportId};
 
+use super::insight;
 use super::plots::{ViewOptions, format_value, series_color, with_series_values};
 use super::settings::{OverlaySettings, OverlayTarget};
+use bar_live_core::insight::benchmark::Benchmark;
 use bar_live_core::store::{Kind, Metric, SeriesOf, Store};
+
+/// Game insight in the overlay: the benchmark row (when on) and an alert's flash.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OverlayExtra<'a> {
+    pub bench: Option<&'a Benchmark>,
+    pub flash: Option<&'a str>,
+}
 
 pub fn viewport_id() -> ViewportId {
     ViewportId::from_hash_of("bar-live-overlay")
@@ -53,11 +62,12 @@ pub fn show(
     view: &ViewOptions,
     settings: &mut OverlaySettings,
     end_t: f64,
+    extra: &OverlayExtra<'_>,
 ) -> bool {
     let builder = builder(settings);
     let mut close = false;
     ctx.show_viewport_immediate(viewport_id(), builder, |ui, _class| {
-        close = overlay_ui(ui, store, view, settings, end_t);
+        close = overlay_ui(ui, store, view, settings, end_t, extra);
         let (outer, inner) = ui
             .ctx()
             .input(|i| (i.viewport().outer_rect, i.viewport().inner_rect));
@@ -106,6 +116,7 @@ pub fn overlay_ui(
     view: &ViewOptions,
     s: &mut OverlaySettings,
     end_t: f64,
+    extra: &OverlayExtra<'_>,
 ) -> bool {
     let bg = if s.chroma_key {
         Color32::from_rgb(s.chroma_rgb[0], s.chroma_rgb[1], s.chroma_rgb[2])
@@ -165,11 +176,17 @@ pub fn overlay_ui(
                     }
                 });
             });
+            if let Some(text) = extra.flash {
+                insight::compare::flash_ui(ui, text);
+            }
             match targets.as_slice() {
                 [] => {}
                 [one] => {
                     for &m in &s.metrics {
                         metric_row_ui(ui, store, view, *one, m, s.sparklines, end_t);
+                    }
+                    if let Some(b) = extra.bench {
+                        insight::compare::bench_row_ui(ui, store, *one, b, end_t);
                     }
                 }
                 several => side_by_side_ui(ui, store, view, several, &s.metrics, end_t),

@@ -15,6 +15,8 @@ use bar_live_core::store::Store;
 pub struct ReviewTab {
     pub review: Option<Review>,
     pub axis: DashboardState,
+    /// A second recording shown side by side, on the same time axis and cursor.
+    pub second: Option<Box<Review>>,
 }
 
 impl ReviewTab {
@@ -40,10 +42,13 @@ impl ReviewTab {
     }
 }
 
+/// `compare`: the benchmark and ghost to draw on the plots (markers are added here).
+#[allow(clippy::too_many_arguments)]
 pub fn review_ui(
     ui: &mut Ui,
     tab: &mut ReviewTab,
     view: &ViewOptions,
+    compare: &PlotExtras<'_>,
     exports: &mut Exports,
     paths: &Paths,
     requests: &mut Vec<Request>,
@@ -97,15 +102,50 @@ pub fn review_ui(
         jump_to(&mut tab.axis, Some(&mut r.cursor_t), r.end_t, t);
     }
     let cursor = r.cursor_t;
+    let mut close_second = false;
     ui.horizontal(|ui| {
+        if let Some(second) = &tab.second {
+            ui.label(format!("Side by side with {}", second.title));
+            close_second = ui.small_button("Close").clicked();
+        }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             export_buttons_ui(ui, exports, &r.store, view, cursor, paths)
         });
     });
+    if close_second {
+        tab.second = None;
+    }
     exports.dashboard_rect = Some(ui.available_rect_before_wrap());
     let shown: Vec<_> = all_markers.into_iter().filter(|m| m.t <= cursor).collect();
-    let extras = PlotExtras { markers: &shown };
-    if let Some(t) = dashboard_ui(ui, &r.store, view, &mut tab.axis, cursor, &extras) {
+    let extras = PlotExtras {
+        markers: &shown,
+        ..*compare
+    };
+    let jump = match tab.second.as_deref() {
+        None => dashboard_ui(ui, &r.store, view, &mut tab.axis, cursor, &extras),
+        Some(second) => {
+            let other_t = cursor.min(second.end_t);
+            let other_markers: Vec<_> = markers::markers(&second.store, view, other_t);
+            let other = PlotExtras {
+                markers: &other_markers,
+                ..PlotExtras::default()
+            };
+            let axis = &mut tab.axis;
+            let mut jump = None;
+            ui.columns(2, |cols| {
+                cols[0].push_id("left", |ui| {
+                    ui.strong(&r.title);
+                    jump = dashboard_ui(ui, &r.store, view, axis, cursor, &extras);
+                });
+                cols[1].push_id("right", |ui| {
+                    ui.strong(&second.title);
+                    jump = jump.or(dashboard_ui(ui, &second.store, view, axis, other_t, &other));
+                });
+            });
+            jump
+        }
+    };
+    if let Some(t) = jump {
         r.playing = false;
         jump_to(&mut tab.axis, Some(&mut r.cursor_t), r.end_t, t);
     }

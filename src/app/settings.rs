@@ -145,6 +145,8 @@ pub struct Settings {
     pub per_ally_team: bool,
     pub cumulative: bool,
     pub web: WebSettings,
+    /// Benchmarks and alerts (game insight).
+    pub insight: crate::app::insight::InsightSettings,
 }
 
 impl Default for Settings {
@@ -162,6 +164,7 @@ impl Default for Settings {
             per_ally_team: false,
             cumulative: false,
             web: WebSettings::default(),
+            insight: Default::default(),
         }
     }
 }

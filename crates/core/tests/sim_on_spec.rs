@@ -15,14 +15,17 @@ fn same<T: std::fmt::Debug>(a: &T, b: &T) -> bool {
 #[test]
 fn simulator_output_is_on_spec() {
     let v = SchemaValidator::new(Direction::WidgetToApp);
-    for level in Level::ALL {
+    let views = [(Some(4), None), (None, Some(1))];
+    for (level, (radar_team, player)) in Level::ALL.into_iter().flat_map(|l| views.map(|v| (l, v)))
+    {
         let mut game = SimGame::new(SimOptions {
             teams: 5,
             minutes: 3.0,
             level,
             max_units: 40,
-            // One team seen only through radar: null resources, units.unknown.
-            radar_team: Some(4),
+            // One team seen only through radar (null resources, units.unknown), or a player's view.
+            radar_team,
+            player,
             ..SimOptions::default()
         });
         let mut seq = 0;

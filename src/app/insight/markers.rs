@@ -74,9 +74,9 @@ pub fn draw_in_plot(plot_ui: &mut PlotUi<'_>, markers: &[Marker], (t0, t1): (f64
     for m in markers.iter().filter(|m| m.t >= t0 && m.t <= t1) {
         plot_ui.vline(
             VLine::new("", m.t)
-                .color(m.color.gamma_multiply(0.55))
+                .color(m.color.gamma_multiply(0.4))
                 .width(1.0)
-                .style(LineStyle::dotted_dense())
+                .style(LineStyle::dotted_loose())
                 .allow_hover(false),
         );
     }

@@ -19,12 +19,20 @@ pub fn milestones_ui(ui: &mut Ui, store: &Store, view: &ViewOptions, now_t: f64)
         return None;
     }
     let mut jump = None;
+    egui::ScrollArea::vertical()
+        .id_salt("milestones_scroll")
+        .max_height(230.0)
+        .show(ui, |ui| milestone_rows_ui(ui, &all, now_t, &mut jump));
+    jump
+}
+
+fn milestone_rows_ui(ui: &mut Ui, all: &[Marker], now_t: f64, jump: &mut Option<f64>) {
     egui::Grid::new("milestones")
         .num_columns(2)
         .spacing([8.0, 2.0])
         .striped(true)
         .show(ui, |ui| {
-            for m in &all {
+            for m in all {
                 let ahead = m.t > now_t;
                 let time = RichText::new(format_game_time(m.t)).monospace();
                 let time = if ahead { time.weak() } else { time };
@@ -33,7 +41,7 @@ pub fn milestones_ui(ui: &mut Ui, store: &Store, view: &ViewOptions, now_t: f64)
                     .on_hover_text("Jump there")
                     .clicked()
                 {
-                    jump = Some(m.t);
+                    *jump = Some(m.t);
                 }
                 let text = RichText::new(&m.text);
                 let text = if ahead {
@@ -45,10 +53,9 @@ pub fn milestones_ui(ui: &mut Ui, store: &Store, view: &ViewOptions, now_t: f64)
                     .add(egui::Label::new(text).sense(egui::Sense::click()))
                     .clicked()
                 {
-                    jump = Some(m.t);
+                    *jump = Some(m.t);
                 }
                 ui.end_row();
             }
         });
-    jump
 }

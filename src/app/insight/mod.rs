@@ -2,15 +2,25 @@
 //! game, benchmarks and splits, alerts. The computations are headless (`bar_live_core::insight`); these
 //! are their views.
 
+pub mod alerts_panel;
+pub mod benchmark_panel;
+pub mod compare;
 pub mod composition_card;
+pub mod ghost_panel;
 pub mod markers;
 pub mod milestones_panel;
+pub mod prefs;
 pub mod sidebar;
+pub mod sound;
+pub mod splits_panel;
 
 pub use markers::Marker;
-pub use sidebar::{InsightSidebar, sidebar_ui};
+pub use prefs::InsightSettings;
+pub use sidebar::{InsightSidebar, SidebarContext, SidebarOutput, sidebar_ui};
 
 use crate::app::plots::DashboardState;
+use crate::app::plots::dashboard::PlotExtras;
+use bar_live_core::store::Store;
 
 /// Shows game time `t`: in review the cursor moves there (`cursor`); live, the linked plots pan so `t`
 /// is in the middle, keeping their span.
@@ -26,4 +36,21 @@ pub fn jump_to(axis: &mut DashboardState, cursor: Option<&mut f64>, end_t: f64, 
     let span = (t1 - t0).max(60.0);
     axis.follow = false;
     axis.manual = Some((t - span / 2.0, t + span / 2.0));
+}
+
+/// The benchmark and ghost the dashboard draws for the game on screen (`store`, recorded at `current`).
+pub fn compare_extras<'a>(
+    state: &'a InsightSidebar,
+    prefs: &InsightSettings,
+    store: &Store,
+    current: Option<&std::path::Path>,
+    per_ally: bool,
+) -> PlotExtras<'a> {
+    PlotExtras {
+        markers: &[],
+        bench: state
+            .benchmark_for(store, prefs, current)
+            .filter(|_| prefs.show_band),
+        ghost: state.ghost_for(store, prefs, per_ally),
+    }
 }

@@ -11,8 +11,10 @@ use super::{
     DASHBOARD, PlotCard, PreparedLine, ViewOptions, format_value, series_color, value_at,
     with_series_values,
 };
+use crate::app::insight::compare;
 use crate::app::insight::composition_card::{INSIGHT_CARDS, insight_card_ui};
 use crate::app::insight::markers::{self, Marker};
+use bar_live_core::insight::benchmark::Benchmark;
 use bar_live_core::recording::summary::format_game_time;
 use bar_live_core::store::{Kind, SeriesOf, Store, ValueMode};
 
@@ -45,10 +47,14 @@ impl Default for DashboardState {
 }
 
 /// What the dashboard draws besides the store's lines: game insight.
-#[derive(Default)]
+#[derive(Default, Clone, Copy)]
 pub struct PlotExtras<'a> {
     /// Milestone markers, drawn on every plot's time axis.
     pub markers: &'a [Marker],
+    /// Benchmark median and p25–p75 band on the income, army value and units plots.
+    pub bench: Option<&'a Benchmark>,
+    /// A past game's store and the series to draw from it, faded.
+    pub ghost: Option<(&'a Store, SeriesOf)>,
 }
 
 /// Draws the dashboard grid. `end_t` is the newest time to show (live: last update; review: cursor).
@@ -101,12 +107,13 @@ pub fn dashboard_ui(
                                 range: (t0, t1),
                                 end_t,
                                 height: plot_h,
+                                columns,
                                 markers: extras.markers,
                             };
                             match DASHBOARD.get(i).zip(all_lines.get(i)) {
                                 Some((card, lines)) => {
                                     ui.strong(card.title);
-                                    plot_ui(ui, store, view, card, lines, &frame)
+                                    plot_ui(ui, store, view, card, lines, &frame, extras)
                                 }
                                 None => {
                                     let which = i - DASHBOARD.len();
@@ -186,6 +193,8 @@ pub struct PlotFrame<'a> {
     /// The newest time shown (a "now" line is drawn there when inside the range).
     pub end_t: f64,
     pub height: f32,
+    /// Plot width in columns (points per decimated line).
+    pub columns: usize,
     pub markers: &'a [Marker],
 }
 
@@ -294,10 +303,17 @@ fn plot_ui(
     card: &PlotCard,
     lines: &[PreparedLine],
     frame: &PlotFrame<'_>,
+    extras: &PlotExtras<'_>,
 ) -> Gesture {
     let rate = card.metrics[0].kind() != Kind::Level && view.mode == ValueMode::PerSecond;
     let suffix = if rate { view.rate_suffix } else { "" };
     let response = linked_plot(card.title, frame.height, suffix).show(ui, |plot_ui| {
+        if let Some(bench) = extras.bench {
+            compare::draw_bands(plot_ui, bench, card, view);
+        }
+        if let Some((past, of)) = extras.ghost {
+            compare::draw_ghost(plot_ui, past, of, card, view, frame);
+        }
         draw_lines(plot_ui, view, lines);
         linked_plot_body(plot_ui, frame)
     });

@@ -18,6 +18,8 @@ pub struct SimulateOptions {
     pub level: Level,
     pub interval_frames: u32,
     pub max_units: u32,
+    /// Play this team instead of spectating (see [`SimOptions::player`]).
+    pub player: Option<u32>,
 }
 
 /// Plays the game to `opts.to` and prints a one-line report to stderr.
@@ -27,6 +29,9 @@ pub fn run(opts: &SimulateOptions) -> anyhow::Result<SimReport> {
     }
     if !(1..=64).contains(&opts.teams) {
         bail!("--teams must be within 1..64");
+    }
+    if opts.player.is_some_and(|p| p >= opts.teams) {
+        bail!("--player must be a team id below --teams");
     }
     if !(opts.minutes.is_finite() && opts.minutes > 0.0) {
         bail!("--minutes must be a positive number");
@@ -38,6 +43,7 @@ pub fn run(opts: &SimulateOptions) -> anyhow::Result<SimReport> {
         level: opts.level,
         interval_frames: opts.interval_frames,
         max_units: opts.max_units,
+        player: opts.player,
         ..SimOptions::default()
     });
     let r = crate::sim::run(&opts.to, game, opts.speed, Arc::new(AtomicBool::new(false)))?;

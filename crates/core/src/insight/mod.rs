@@ -5,12 +5,15 @@
 //! - [`defs`]: what a unit def means for both (roles, band, cost).
 //! - [`profile`], [`benchmark`], [`splits`]: past games per minute, the p25–median–p75 band of the last N,
 //!   time to reach each step against the personal best; [`worker`] computes them off the UI thread.
+//! - [`ghost`]: a past game's lines on the current game's time axis.
 //!
 //! Everything here reads only teams the viewer may read ([`Visibility`]).
 
+pub mod alerts;
 pub mod benchmark;
 pub mod composition;
 pub mod defs;
+pub mod ghost;
 pub mod milestones;
 pub mod profile;
 pub mod splits;
@@ -31,6 +34,8 @@ use crate::protocol::{Hello, TeamSample, Update, WidgetMessage};
 pub struct Visibility {
     readable: BTreeSet<u32>,
     ally: BTreeMap<u32, u32>,
+    /// The local player's team while playing (not spectating).
+    my_team: Option<u32>,
 }
 
 impl Visibility {
@@ -39,6 +44,16 @@ impl Visibility {
         for t in &hello.teams {
             self.ally.insert(t.team_id, t.ally_team_id);
         }
+        self.my_team = if hello.game.spectating {
+            None
+        } else {
+            u32::try_from(hello.game.my_team_id).ok()
+        };
+    }
+
+    /// The local player's own team, when playing.
+    pub fn my_team(&self) -> Option<u32> {
+        self.my_team
     }
 
     /// The team is one the viewer may read.
@@ -97,6 +112,9 @@ pub struct Insight {
     feed: MilestoneFeed,
     trades: composition::Trades,
     rows: Vec<SampleInsight>,
+    /// (game seconds, lowest health 0..1) of the local player's commanders, from updates at level
+    /// detailed (the unit list): what the commander alert reads.
+    commander_health: Vec<(f64, f32)>,
 }
 
 impl Insight {
@@ -113,6 +131,25 @@ impl Insight {
         let (defs, vis) = (&self.feed.defs, &self.feed.vis);
         self.feed.detector.on_update(u, defs, vis);
         self.trades.on_update(u, defs, vis, &mut self.rows);
+        if let (Some(me), Some(units)) = (vis.my_team(), &u.units) {
+            let lowest = units
+                .iter()
+                .filter(|x| x.team == me && x.health.is_finite())
+                .filter(|x| {
+                    defs.get(x.def)
+                        .is_some_and(|d| d.roles.has(defs::Roles::COMMANDER))
+                })
+                .map(|x| x.health as f32)
+                .reduce(f32::min);
+            if let Some(h) = lowest {
+                self.commander_health.push((u.game_seconds, h));
+            }
+        }
+    }
+
+    /// The local player's lowest commander health over time (level detailed only).
+    pub fn commander_health(&self) -> &[(f64, f32)] {
+        &self.commander_health
     }
 
     /// The rows of the last update, in its team order.

@@ -11,7 +11,7 @@ use crossbeam_channel::{Receiver, Sender, bounded};
 
 use super::benchmark::{Benchmark, Query, benchmark, select};
 use super::profile::{GameProfile, read_profile};
-use crate::recording::RecordingIndex;
+use crate::recording::{IndexEntry, RecordingIndex};
 use crate::review::Review;
 
 /// What the thread is asked to do.
@@ -21,6 +21,8 @@ pub enum Job {
     Benchmark { dir: PathBuf, query: Query },
     /// Load a recording whole (a ghost, or the second game of a side-by-side review).
     Load { path: PathBuf, purpose: LoadPurpose },
+    /// List the recordings in `dir` (the index, refreshed).
+    List { dir: PathBuf },
 }
 
 /// Why a recording is loaded (returned with it).
@@ -40,6 +42,10 @@ pub enum Done {
         path: PathBuf,
         purpose: LoadPurpose,
         result: Result<Box<Review>, String>,
+    },
+    Listed {
+        dir: PathBuf,
+        result: Result<Vec<IndexEntry>, String>,
     },
 }
 
@@ -100,6 +106,10 @@ fn run(jobs: &Receiver<Job>, done: &Sender<Done>) {
                 let result = Box::new(run_benchmark(&mut index, &mut cache, &dir, &query));
                 Done::Benchmark { query, result }
             }
+            Job::List { dir } => {
+                let result = refreshed(&mut index, &dir).map(|i| i.entries.clone());
+                Done::Listed { dir, result }
+            }
             Job::Load { path, purpose } => Done::Loaded {
                 result: Review::open(&path)
                     .map(Box::new)
@@ -114,6 +124,24 @@ fn run(jobs: &Receiver<Job>, done: &Sender<Done>) {
     }
 }
 
+/// The index of `dir`, refreshed (a new one when the folder changed).
+fn refreshed<'a>(
+    index: &'a mut Option<(PathBuf, RecordingIndex)>,
+    dir: &Path,
+) -> Result<&'a RecordingIndex, String> {
+    if index.as_ref().is_none_or(|(d, _)| d != dir) {
+        *index = Some((dir.to_owned(), RecordingIndex::default()));
+    }
+    let Some((_, idx)) = index.as_mut() else {
+        return Err("no index".into());
+    };
+    idx.refresh(dir);
+    match &idx.error {
+        Some(e) => Err(e.clone()),
+        None => Ok(idx),
+    }
+}
+
 /// Refreshes the folder's index, profiles the selected games (reusing unchanged ones) and computes the
 /// benchmark.
 pub fn run_benchmark(
@@ -122,16 +150,7 @@ pub fn run_benchmark(
     dir: &Path,
     query: &Query,
 ) -> Result<Benchmark, String> {
-    if index.as_ref().is_none_or(|(d, _)| d != dir) {
-        *index = Some((dir.to_owned(), RecordingIndex::default()));
-    }
-    let Some((_, idx)) = index.as_mut() else {
-        return Err("no index".into());
-    };
-    idx.refresh(dir);
-    if let Some(e) = &idx.error {
-        return Err(e.clone());
-    }
+    let idx = refreshed(index, dir)?;
     cache.retain(|p, _| idx.entries.iter().any(|e| &e.path == p));
     let mut profiles = Vec::new();
     for e in select(&idx.entries, query) {

@@ -38,6 +38,10 @@ pub struct SimOptions {
     /// resources (null), no statistics, only the units "in sight" (army and factories) in `by_def` and
     /// the others as `units.unknown` blips. Milestones must ignore it (docs/INSIGHT.md).
     pub radar_team: Option<u32>,
+    /// The viewer plays this team instead of spectating: `hello` says so (`spectating: false`,
+    /// `my_team_id`) and lists only its ally team, and only those teams are sent, as the widget does for
+    /// a player.
+    pub player: Option<u32>,
 }
 
 impl Default for SimOptions {
@@ -51,6 +55,7 @@ impl Default for SimOptions {
             max_units: 1000,
             map_name: "Supreme Isthmus v2.1 (simulated)".into(),
             radar_team: None,
+            player: None,
         }
     }
 }
@@ -224,7 +229,9 @@ impl SimGame {
         let teams = self
             .teams
             .iter()
-            .filter(|t| t.alive && Some(t.info.team_id) != self.opts.radar_team)
+            .filter(|t| {
+                t.alive && self.viewer_reads(t) && Some(t.info.team_id) != self.opts.radar_team
+            })
             .map(|t| t.info.clone())
             .collect();
         vec![
@@ -239,10 +246,10 @@ impl SimGame {
                     engine_version: "simulated".into(),
                     map_name: self.opts.map_name.clone(),
                     is_replay: false,
-                    spectating: true,
-                    full_view: true,
+                    spectating: self.opts.player.is_none(),
+                    full_view: self.opts.player.is_none(),
                     my_player_id: 0,
-                    my_team_id: 0,
+                    my_team_id: self.opts.player.map_or(0, i64::from),
                     game_frame: self.frame,
                 },
                 teams,
@@ -402,6 +409,20 @@ impl SimGame {
             team.eco_bucket -= defs::metal_cost(side_def);
             team.add(side_def, 1);
         }
+    }
+
+    /// Whether the viewer may read the team: every team when spectating, the own ally team when playing
+    /// (a radar-only team is sent all the same, reduced to what radar shows).
+    fn viewer_reads(&self, t: &SimTeam) -> bool {
+        let Some(me) = self.opts.player else {
+            return true;
+        };
+        let my_ally = self
+            .teams
+            .iter()
+            .find(|x| x.info.team_id == me)
+            .map(|x| x.info.ally_team_id);
+        Some(t.info.ally_team_id) == my_ally || Some(t.info.team_id) == self.opts.radar_team
     }
 
     /// Places what the team's tech plan has due in `(prev_s, now_s]`, and loses the commander when due.

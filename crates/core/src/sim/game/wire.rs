@@ -11,7 +11,7 @@ impl SimGame {
         let teams: Vec<TeamSample> = self
             .teams
             .iter()
-            .filter(|t| t.alive)
+            .filter(|t| t.alive && self.viewer_reads(t))
             .map(|t| self.sample(t, level))
             .collect();
         let (units, units_omitted) = if level == Level::Detailed {
@@ -86,7 +86,11 @@ impl SimGame {
         let mut list = Vec::new();
         let mut total = 0u32;
         let t = f64::from(self.frame) / f64::from(FRAMES_PER_SECOND);
-        for team in self.teams.iter().filter(|t| t.alive) {
+        for team in self
+            .teams
+            .iter()
+            .filter(|t| t.alive && self.viewer_reads(t))
+        {
             let base_x = if team.info.ally_team_id == 0 {
                 1500.0
             } else {

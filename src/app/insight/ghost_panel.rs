@@ -1,0 +1,147 @@
+//! "Compare with a game": pick a past game from the recordings folder; its lines are drawn faded (a
+//! ghost) on the same game-time axis, live and in review. In review the same pick can instead open
+//! side by side with the game under review.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use egui::Ui;
+
+use bar_live_core::insight::worker::{InsightWorker, Job, LoadPurpose};
+use bar_live_core::recording::IndexEntry;
+use bar_live_core::recording::summary::format_game_time;
+use bar_live_core::review::Review;
+
+/// How long a folder listing is trusted before it is asked for again.
+const LISTING_TTL: Duration = Duration::from_secs(30);
+
+#[derive(Default)]
+pub struct GhostPanel {
+    /// The folder's recordings, newest first, and when they were asked for.
+    listing: Option<Vec<IndexEntry>>,
+    listing_asked: Option<Instant>,
+    /// The past game shown as a ghost.
+    pub ghost: Option<Box<Review>>,
+    /// Being loaded, and for what.
+    pub loading: Option<(PathBuf, LoadPurpose)>,
+    pub error: Option<String>,
+}
+
+impl GhostPanel {
+    pub fn on_listed(&mut self, result: Result<Vec<IndexEntry>, String>) {
+        match result {
+            Ok(list) => self.listing = Some(list),
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    fn ask_listing(&mut self, worker: &InsightWorker, dir: &Path) {
+        let stale = self
+            .listing_asked
+            .is_none_or(|at| at.elapsed() >= LISTING_TTL);
+        if stale
+            && worker.submit(Job::List {
+                dir: dir.to_owned(),
+            })
+        {
+            self.listing_asked = Some(Instant::now());
+        }
+    }
+
+    pub fn load(&mut self, worker: &InsightWorker, path: &Path, purpose: LoadPurpose) {
+        if worker.submit(Job::Load {
+            path: path.to_owned(),
+            purpose,
+        }) {
+            self.loading = Some((path.to_owned(), purpose));
+            self.error = None;
+        } else {
+            self.error = Some("busy, try again in a moment".into());
+        }
+    }
+}
+
+/// One line describing a recording: "2025-01-03 14:05 · Map · 4 players · 25:00".
+pub fn describe(e: &IndexEntry) -> String {
+    let mut parts = vec![e.file_name().trim_end_matches(".barlive").replace('_', " ")];
+    if let Some(s) = e.summary() {
+        parts.push(format!("{} players", s.players().count()));
+        parts.push(format_game_time(s.game_seconds));
+    }
+    parts.join(" · ")
+}
+
+/// The section's controls. `current` is the recording on screen (left out of the list); `review` says
+/// whether side by side is offered.
+pub fn ghost_ui(
+    ui: &mut Ui,
+    panel: &mut GhostPanel,
+    worker: Option<&InsightWorker>,
+    dir: &Path,
+    current: Option<&Path>,
+    review: bool,
+) {
+    let Some(worker) = worker else {
+        ui.weak("The insight thread is not running.");
+        return;
+    };
+    panel.ask_listing(worker, dir);
+    let chosen = panel.ghost.as_ref().and_then(|g| g.path.clone());
+    let shown = chosen
+        .as_ref()
+        .and_then(|p| p.file_name())
+        .map_or_else(|| "none".to_owned(), |n| n.to_string_lossy().into_owned());
+    let entries: Vec<&IndexEntry> = panel
+        .listing
+        .iter()
+        .flatten()
+        .filter(|e| e.summary().is_some() && Some(e.path.as_path()) != current)
+        .collect();
+    let mut pick = None;
+    egui::ComboBox::from_id_salt("ghost_pick")
+        .selected_text(shown)
+        .width(ui.available_width() - 8.0)
+        .show_ui(ui, |ui| {
+            if entries.is_empty() {
+                ui.weak(format!("No recordings in {}", dir.display()));
+            }
+            for e in &entries {
+                if ui
+                    .selectable_label(chosen.as_ref() == Some(&e.path), describe(e))
+                    .clicked()
+                {
+                    pick = Some(e.path.clone());
+                }
+            }
+        });
+    if let Some(path) = pick {
+        panel.load(worker, &path, LoadPurpose::Ghost);
+    }
+    ui.horizontal(|ui| {
+        if panel.ghost.is_some() && ui.button("Clear").clicked() {
+            panel.ghost = None;
+        }
+        if review
+            && let Some(path) = chosen.clone()
+            && ui
+                .button("Open side by side")
+                .on_hover_text("Review both games next to each other, on one time axis")
+                .clicked()
+        {
+            panel.load(worker, &path, LoadPurpose::SideBySide);
+        }
+    });
+    if let Some((path, _)) = &panel.loading {
+        ui.weak(format!(
+            "Loading {}…",
+            path.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
+        ));
+    } else if panel.ghost.is_some() {
+        ui.weak("Its lines are drawn faded behind this game's, on the same game time.");
+    }
+    if let Some(e) = &panel.error {
+        ui.colored_label(ui.visuals().warn_fg_color, e);
+    }
+}
