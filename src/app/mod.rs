@@ -26,6 +26,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use bar_live_core::live::feed::DemoReplay;
 use bar_live_core::live::{LinkCommand, LinkConfig, LiveLink, RecordPolicy, Session};
 use bar_live_core::protocol::WidgetConfig;
 use bar_live_core::review::Review;
@@ -92,6 +93,9 @@ pub enum Request {
     OpenRecording(PathBuf),
     OpenDemo,
     StartSimulator,
+    /// Replay the demo recording into the live link (feeds the dashboard and the overlay pages).
+    StartDemoReplay,
+    StopFeeds,
     ShowTab(Tab),
     Notice(String),
     Status(String),
@@ -146,6 +150,7 @@ pub struct BarLiveApp {
     link: LiveLink,
     web: stream::WebLink,
     sim: Option<SimThread>,
+    demo: Option<DemoReplay>,
     tab: Tab,
     live: live::LiveTab,
     review: review::ReviewTab,
@@ -209,6 +214,7 @@ impl BarLiveApp {
             link,
             web: Default::default(),
             sim: None,
+            demo: None,
             live: Default::default(),
             review: Default::default(),
             recordings: Default::default(),
@@ -262,6 +268,11 @@ impl BarLiveApp {
                         .push(format!("the demo recording could not be read: {e:#}")),
                 },
                 Request::StartSimulator => self.start_simulator(),
+                Request::StartDemoReplay => self.start_demo_replay(),
+                Request::StopFeeds => {
+                    self.sim = None;
+                    self.demo = None;
+                }
                 Request::ShowTab(t) => self.tab = t,
                 Request::Notice(n) => self.messages.notices.push(n),
                 Request::Status(s) => self.messages.status = Some(s),
@@ -322,6 +333,25 @@ impl BarLiveApp {
                 .messages
                 .notices
                 .push(format!("the simulator could not start: {e}")),
+        }
+    }
+
+    fn start_demo_replay(&mut self) {
+        if self.demo.as_ref().is_some_and(DemoReplay::running) {
+            return;
+        }
+        let Some(addr) = self.link.local_addr() else {
+            self.messages
+                .notices
+                .push("the demo replay needs the listener, which is not running".into());
+            return;
+        };
+        match DemoReplay::start(addr.to_string()) {
+            Ok(d) => self.demo = Some(d),
+            Err(e) => self
+                .messages
+                .notices
+                .push(format!("the demo replay could not start: {e}")),
         }
     }
 
@@ -465,6 +495,10 @@ impl BarLiveApp {
                 &self.web,
                 &self.settings,
                 &session.store,
+                stream::Feeds {
+                    simulator: self.sim.as_ref().is_some_and(SimThread::running),
+                    demo: self.demo.as_ref().is_some_and(DemoReplay::running),
+                },
                 requests,
             ),
             Tab::Settings => settings_tab::settings_ui(
@@ -667,6 +701,7 @@ impl eframe::App for BarLiveApp {
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.web.stop();
         self.sim = None;
+        self.demo = None;
         self.link.shutdown();
         self.save_settings();
     }
