@@ -7,6 +7,6 @@ PORT="${PORT:-19876}"
 "$BIN" record --listen "127.0.0.1:$PORT" --out resources/demo.barlive --connections 1 &
 rec=$!
 sleep 0.5
-"$BIN" simulate --to "127.0.0.1:$PORT" --teams 4 --minutes 15 --speed max --seed 7 --level standard
+"$BIN" simulate --to "127.0.0.1:$PORT" --teams 4 --minutes 25 --speed max --seed 7 --level standard
 wait "$rec"
 "$BIN" info resources/demo.barlive

@@ -75,7 +75,8 @@ pub fn export_buttons_ui(
     }
 }
 
-/// One row per sample time, one column per (series, metric) of the dashboard, up to `end_t`.
+/// One row per sample time, one column per (series, metric) of the dashboard, up to `end_t`; the last
+/// column lists the milestones since the previous row (`kind team; kind team`, docs/INSIGHT.md).
 pub fn csv(store: &Store, view: &ViewOptions, end_t: f64) -> String {
     let visible: Vec<SeriesOf> = store
         .series_list(view.per_ally)
@@ -102,9 +103,13 @@ pub fn csv(store: &Store, view: &ViewOptions, end_t: f64) -> String {
         .collect();
     times.sort_by(f64::total_cmp);
     times.dedup();
+    header.push_str(",milestones");
+    let milestones = store.milestones();
+    let mut next_milestone = 0;
     let mut out = header;
     out.push('\n');
     let mut idx = vec![0usize; columns.len()];
+    let last_t = times.last().copied();
     for t in times {
         let _ = write!(out, "{t}");
         for ((ts, vs), i) in columns.iter().zip(idx.iter_mut()) {
@@ -114,6 +119,24 @@ pub fn csv(store: &Store, view: &ViewOptions, end_t: f64) -> String {
                     let _ = write!(out, "{}", vs[*i]);
                 }
                 *i += 1;
+            }
+        }
+        out.push(',');
+        let mut first = true;
+        while let Some(m) = milestones.get(next_milestone) {
+            // Milestones after the last row (a game_over event) go in the last row.
+            if m.game_seconds > t && Some(t) != last_t || m.game_seconds > end_t {
+                break;
+            }
+            next_milestone += 1;
+            if !first {
+                out.push_str("; ");
+            }
+            first = false;
+            out.push_str(m.kind.key());
+            if let Some(team) = m.team_id {
+                let name = store.series_name(SeriesOf::Team(team));
+                let _ = write!(out, " {}", name.replace([',', '"', '\n', ';'], " "));
             }
         }
         out.push('\n');
@@ -147,7 +170,7 @@ mod tests {
     fn csv_has_header_rows_and_respects_hidden_and_end() {
         let mut g = SimGame::new(SimOptions {
             teams: 2,
-            minutes: 1.0,
+            minutes: 2.0,
             ..Default::default()
         });
         let mut store = Store::new();
@@ -178,6 +201,21 @@ mod tests {
         assert_eq!(lines.len(), 1 + 60, "two samples per second up to 30 s");
         let cols = lines[0].split(',').count();
         assert!(lines[1..].iter().all(|l| l.split(',').count() == cols));
+        let last = lines.last().unwrap();
+        assert!(last.ends_with(","), "no milestone at 30 s: {last}");
+        let full = csv(&store, &view, f64::INFINITY);
+        let full_lines: Vec<&str> = full.lines().collect();
+        assert!(lines[0].ends_with(",milestones"));
+        assert!(
+            full_lines.last().unwrap().ends_with(",game_over"),
+            "{}",
+            full_lines.last().unwrap()
+        );
+        let factories = full.matches("first_factory ").count();
+        assert_eq!(
+            factories, 2,
+            "both teams place a first factory within a minute"
+        );
         view.hidden.insert(SeriesOf::Team(1));
         assert!(
             !csv(&store, &view, 30.0)

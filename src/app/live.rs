@@ -3,6 +3,8 @@
 use egui::{RichText, Ui};
 
 use super::export::{Exports, export_buttons_ui};
+use super::insight::{jump_to, markers};
+use super::plots::dashboard::PlotExtras;
 use super::plots::{DashboardState, ViewOptions, dashboard_ui};
 use super::{Paths, Request};
 use bar_live_core::live::Session;
@@ -38,7 +40,11 @@ pub fn live_ui(
         });
     });
     exports.dashboard_rect = Some(ui.available_rect_before_wrap());
-    dashboard_ui(ui, store, view, &mut tab.axis, end_t);
+    let markers = markers::markers(store, view, end_t);
+    let extras = PlotExtras { markers: &markers };
+    if let Some(t) = dashboard_ui(ui, store, view, &mut tab.axis, end_t, &extras) {
+        jump_to(&mut tab.axis, None, end_t, t);
+    }
 }
 
 fn start_screen_ui(ui: &mut Ui, addr: &str, requests: &mut Vec<Request>) {

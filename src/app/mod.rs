@@ -6,6 +6,7 @@
 //! `*_ui` function, and asks the app for anything beyond its own state through [`Request`]s.
 
 pub mod export;
+pub mod insight;
 pub mod legend;
 pub mod live;
 pub mod overlay;
@@ -153,6 +154,7 @@ pub struct BarLiveApp {
     editor: settings_tab::SettingsEditor,
     widget: widget_tab::WidgetTab,
     legend: legend::Legend,
+    insight: insight::InsightSidebar,
     overlay_open: bool,
     exports: export::Exports,
     messages: status_bar::Messages,
@@ -212,6 +214,7 @@ impl BarLiveApp {
             recordings: Default::default(),
             stream: Default::default(),
             legend: Default::default(),
+            insight: Default::default(),
             exports: Default::default(),
             messages,
             last_frame: Instant::now(),
@@ -430,6 +433,7 @@ impl BarLiveApp {
                 });
         }
         let view = self.view_options(ui.visuals().dark_mode);
+        let jump = self.insight_panel_ui(ui, session, &view);
         egui::CentralPanel::default().show(ui, |ui| match self.tab {
             Tab::Live => live::live_ui(
                 ui,
@@ -476,6 +480,48 @@ impl BarLiveApp {
                 widget_tab::widget_tab_ui(ui, &mut self.widget, session, &self.settings, requests)
             }
         });
+        if let Some(t) = jump {
+            self.jump_to(session, t);
+        }
+    }
+
+    /// The insight sidebar of the Live and Review tabs; returns a game time to jump to.
+    fn insight_panel_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        session: &Session,
+        view: &plots::ViewOptions,
+    ) -> Option<f64> {
+        let (store, now_t) = match self.tab {
+            Tab::Review => {
+                let r = self.review.review.as_ref()?;
+                (&r.store, r.cursor_t)
+            }
+            Tab::Live => (&session.store, session.store.last_game_seconds),
+            _ => return None,
+        };
+        if store.updates == 0 || !self.insight.open {
+            return None;
+        }
+        let state = &mut self.insight;
+        egui::Panel::right("insight")
+            .default_size(250.0)
+            .show(ui, |ui| insight::sidebar_ui(ui, state, store, view, now_t))
+            .inner
+    }
+
+    /// Shows game time `t` in the current tab (a clicked milestone).
+    fn jump_to(&mut self, session: &Session, t: f64) {
+        match (self.tab, self.review.review.as_mut()) {
+            (Tab::Review, Some(r)) => {
+                r.playing = false;
+                insight::jump_to(&mut self.review.axis, Some(&mut r.cursor_t), r.end_t, t);
+            }
+            _ => {
+                let end_t = session.store.last_game_seconds;
+                insight::jump_to(&mut self.live.axis, None, end_t, t);
+            }
+        }
     }
 
     fn tab_bar_ui(&mut self, ui: &mut egui::Ui, ctx: &egui::Context) {

@@ -3,6 +3,8 @@
 use egui::Ui;
 
 use super::export::{Exports, export_buttons_ui};
+use super::insight::{jump_to, markers};
+use super::plots::dashboard::PlotExtras;
 use super::plots::{DashboardState, ViewOptions, dashboard_ui};
 use super::{Paths, Request};
 use bar_live_core::recording::summary::format_game_time;
@@ -85,11 +87,14 @@ pub fn review_ui(
     });
     let end = r.end_t.max(1.0);
     ui.spacing_mut().slider_width = ui.available_width() - 40.0;
-    if ui
-        .add(egui::Slider::new(&mut r.cursor_t, 0.0..=end).show_value(false))
-        .dragged()
-    {
+    let slider = ui.add(egui::Slider::new(&mut r.cursor_t, 0.0..=end).show_value(false));
+    if slider.dragged() {
         r.playing = false;
+    }
+    let all_markers = markers::markers(&r.store, view, f64::INFINITY);
+    if let Some(t) = markers::timeline_ui(ui, &slider, &all_markers, end) {
+        r.playing = false;
+        jump_to(&mut tab.axis, Some(&mut r.cursor_t), r.end_t, t);
     }
     let cursor = r.cursor_t;
     ui.horizontal(|ui| {
@@ -98,5 +103,10 @@ pub fn review_ui(
         });
     });
     exports.dashboard_rect = Some(ui.available_rect_before_wrap());
-    dashboard_ui(ui, &r.store, view, &mut tab.axis, cursor);
+    let shown: Vec<_> = all_markers.into_iter().filter(|m| m.t <= cursor).collect();
+    let extras = PlotExtras { markers: &shown };
+    if let Some(t) = dashboard_ui(ui, &r.store, view, &mut tab.axis, cursor, &extras) {
+        r.playing = false;
+        jump_to(&mut tab.axis, Some(&mut r.cursor_t), r.end_t, t);
+    }
 }

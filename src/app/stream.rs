@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use egui::{Color32, RichText, Ui};
 
 use super::settings::{Settings, WebSettings};
+use super::status_bar::status_dot_ui;
 use super::{Launch, Request};
 use bar_live_core::live::Session;
 use bar_live_core::net::check_listen_addr;
@@ -197,7 +198,7 @@ pub fn stream_ui(
         let base = match (web.addr(), &web.error) {
             (Some(addr), _) => {
                 ui.horizontal(|ui| {
-                    ui.colored_label(Color32::from_rgb(60, 200, 90), "●");
+                    status_dot_ui(ui, Color32::from_rgb(60, 200, 90));
                     let index = format!("http://{addr}/");
                     ui.label("Serving on");
                     ui.hyperlink_to(&index, &index);

@@ -5,6 +5,7 @@
 //! - [`live`]: the live session (store + link state + recording), fed by the reader threads.
 //! - [`store`]: the time series behind the plots and the overlays.
 //! - [`recording`]: `.barlive` files (the wire frames verbatim) and the recordings folder.
+//! - [`insight`]: milestones, army composition and trades, benchmarks and splits, alerts.
 //! - [`review`]: a whole recording loaded into a store, with a playback cursor.
 //! - [`sim`]: a deterministic simulated game that speaks the protocol like the widget.
 //! - [`install`]: finding the BAR data folder and installing the widget into it.
@@ -16,6 +17,7 @@
 pub use bar_live_protocol as protocol;
 
 pub mod cli;
+pub mod insight;
 pub mod install;
 pub mod live;
 pub mod net;

@@ -283,7 +283,7 @@ fn send_reaches_the_peer_as_one_frame() {
 
 #[test]
 fn shutdown_is_prompt_and_joins_with_a_silent_peer_connected() {
-    let (mut server, rx, addr) = start_server(DEFAULT_MAX_FRAME_BYTES);
+    let (server, rx, addr) = start_server(DEFAULT_MAX_FRAME_BYTES);
     // A peer that sent half a frame and then nothing: its reader is blocked in read().
     let mut peer = connect(&addr);
     peer.write_all(&[0, 0, 1, 0, b'{']).unwrap();

@@ -10,7 +10,7 @@ fn same<T: std::fmt::Debug>(a: &T, b: &T) -> bool {
     format!("{a:?}") == format!("{b:?}")
 }
 
-/// Everything the simulator sends, at every level, passes the schema and decodes to what was sent:
+/// Everything the simulator sends, at every level and with a team seen only through radar, passes the schema and decodes to what was sent:
 /// the simulator is the reference client for `check` and the app, so it must be exactly on spec.
 #[test]
 fn simulator_output_is_on_spec() {
@@ -21,6 +21,8 @@ fn simulator_output_is_on_spec() {
             minutes: 3.0,
             level,
             max_units: 40,
+            // One team seen only through radar: null resources, units.unknown.
+            radar_team: Some(4),
             ..SimOptions::default()
         });
         let mut seq = 0;

@@ -11,8 +11,10 @@ use super::{
     DASHBOARD, PlotCard, PreparedLine, ViewOptions, format_value, series_color, value_at,
     with_series_values,
 };
+use crate::app::insight::composition_card::{INSIGHT_CARDS, insight_card_ui};
+use crate::app::insight::markers::{self, Marker};
 use bar_live_core::recording::summary::format_game_time;
-use bar_live_core::store::{Kind, Store, ValueMode};
+use bar_live_core::store::{Kind, SeriesOf, Store, ValueMode};
 
 /// A dashboard's state across frames: the x axis shared by the linked plots, and where line preparation
 /// starts next frame.
@@ -24,6 +26,10 @@ pub struct DashboardState {
     pub manual: Option<(f64, f64)>,
     /// The line that ran out of time last frame: it goes first, so no line is left behind.
     pub prep_from_line: usize,
+    /// Show the composition and trades cards below the others.
+    pub show_insight: bool,
+    /// Whose army composition is shown (`None`: the local player's, else the first series).
+    pub composition_of: Option<SeriesOf>,
 }
 
 impl Default for DashboardState {
@@ -32,20 +38,33 @@ impl Default for DashboardState {
             follow: true,
             manual: None,
             prep_from_line: 0,
+            show_insight: true,
+            composition_of: None,
         }
     }
 }
 
+/// What the dashboard draws besides the store's lines: game insight.
+#[derive(Default)]
+pub struct PlotExtras<'a> {
+    /// Milestone markers, drawn on every plot's time axis.
+    pub markers: &'a [Marker],
+}
+
 /// Draws the dashboard grid. `end_t` is the newest time to show (live: last update; review: cursor).
+/// Returns the game time of a clicked milestone marker.
 pub fn dashboard_ui(
     ui: &mut Ui,
     store: &Store,
     view: &ViewOptions,
     axis: &mut DashboardState,
     end_t: f64,
-) {
-    let cols = if ui.available_width() > 900.0 { 2 } else { 1 };
-    let rows = DASHBOARD.len().div_ceil(cols);
+    extras: &PlotExtras<'_>,
+) -> Option<f64> {
+    let cols = if ui.available_width() > 760.0 { 2 } else { 1 };
+    let insight_cards = if axis.show_insight { INSIGHT_CARDS } else { 0 };
+    let cards = DASHBOARD.len() + insight_cards;
+    let rows = cards.div_ceil(cols);
     let spacing = ui.spacing().item_spacing.y;
     let plot_h =
         ((ui.available_height() - rows as f32 * (spacing + 22.0)) / rows as f32).max(120.0);
@@ -58,6 +77,7 @@ pub fn dashboard_ui(
     };
     let mut new_range: Option<(f64, f64)> = None;
     let mut resume_follow = false;
+    let mut jump = None;
     let mut budget = PrepBudget::until(Instant::now() + PREP_BUDGET);
     let columns = col_w.max(50.0) as usize;
     let all_lines = prepare_dashboard(
@@ -73,17 +93,34 @@ pub fn dashboard_ui(
             .num_columns(cols)
             .spacing([8.0, 4.0])
             .show(ui, |ui| {
-                for (i, card) in DASHBOARD.iter().enumerate() {
-                    ui.vertical(|ui| {
-                        ui.set_width(col_w);
-                        ui.strong(card.title);
-                        let lines = &all_lines[i];
-                        match plot_ui(ui, store, view, card, lines, (t0, t1), end_t, plot_h) {
-                            Gesture::None => {}
-                            Gesture::Moved(range) => new_range = Some(range),
-                            Gesture::ResumeFollow => resume_follow = true,
-                        }
-                    });
+                for i in 0..cards {
+                    let gesture = ui
+                        .vertical(|ui| {
+                            ui.set_width(col_w);
+                            let frame = PlotFrame {
+                                range: (t0, t1),
+                                end_t,
+                                height: plot_h,
+                                markers: extras.markers,
+                            };
+                            match DASHBOARD.get(i).zip(all_lines.get(i)) {
+                                Some((card, lines)) => {
+                                    ui.strong(card.title);
+                                    plot_ui(ui, store, view, card, lines, &frame)
+                                }
+                                None => {
+                                    let which = i - DASHBOARD.len();
+                                    insight_card_ui(ui, which, store, view, axis, &frame, columns)
+                                }
+                            }
+                        })
+                        .inner;
+                    match gesture {
+                        Gesture::None => {}
+                        Gesture::Jump(t) => jump = Some(t),
+                        Gesture::Moved(range) => new_range = Some(range),
+                        Gesture::ResumeFollow => resume_follow = true,
+                    }
                     if i % cols == cols - 1 {
                         ui.end_row();
                     }
@@ -101,6 +138,7 @@ pub fn dashboard_ui(
         axis.follow = false;
         axis.manual = Some(range);
     }
+    jump
 }
 
 /// What the user did to a plot's time axis this frame.
@@ -109,6 +147,8 @@ pub enum Gesture {
     None,
     Moved((f64, f64)),
     ResumeFollow,
+    /// A milestone marker was clicked: show this game time.
+    Jump(f64),
 }
 
 /// Shortest time span a zoom can reach, in game seconds.
@@ -139,22 +179,21 @@ pub fn navigate(
     (t0, t1)
 }
 
-/// One linked plot. Navigation is ours (drag pans, wheel or pinch zooms, double-click follows live), so
-/// every plot applies the same range and "follow live" is never fought by the plot's own bounds.
-#[allow(clippy::too_many_arguments)]
-fn plot_ui(
-    ui: &mut Ui,
-    store: &Store,
-    view: &ViewOptions,
-    card: &PlotCard,
-    lines: &[PreparedLine],
-    (t0, t1): (f64, f64),
-    end_t: f64,
-    height: f32,
-) -> Gesture {
-    let rate = card.metrics[0].kind() != Kind::Level && view.mode == ValueMode::PerSecond;
-    let suffix = if rate { view.rate_suffix } else { "" };
-    let response = Plot::new(card.title)
+/// Where and how a card's plot is drawn this frame.
+pub struct PlotFrame<'a> {
+    /// The shared time axis range.
+    pub range: (f64, f64),
+    /// The newest time shown (a "now" line is drawn there when inside the range).
+    pub end_t: f64,
+    pub height: f32,
+    pub markers: &'a [Marker],
+}
+
+/// A plot linked to the others' time axis, with round grid steps and no navigation of its own: drag pans,
+/// wheel or pinch zooms and double-click follows live through [`plot_gesture`], so every plot applies the
+/// same range and "follow live" is never fought by the plot's own bounds.
+pub fn linked_plot(id: &str, height: f32, suffix: &'static str) -> Plot<'static> {
+    Plot::new(id)
         .height(height)
         .link_axis(Id::unique("game_time"), [true, false])
         .link_cursor(Id::unique("game_time"), [true, false])
@@ -169,36 +208,45 @@ fn plot_ui(
         .allow_scroll(false)
         .allow_boxed_zoom(false)
         .include_y(0.0)
-        .show(ui, |plot_ui| {
-            plot_ui.set_plot_bounds_x(t0..=t1);
-            plot_ui.set_auto_bounds([false, true]);
-            for line in lines {
-                let highlighted = view.highlighted == Some(line.of);
-                let dimmed = view.highlighted.is_some() && !highlighted;
-                let color = if dimmed {
-                    line.color.gamma_multiply(0.25)
-                } else {
-                    line.color
-                };
-                let mut l = Line::new(line.name.clone(), PlotPoints::new(line.points.clone()))
-                    .color(color)
-                    .width(if highlighted { 2.5 } else { 1.5 })
-                    .allow_hover(false);
-                if line.dashed {
-                    l = l.style(LineStyle::dashed_dense());
-                }
-                plot_ui.line(l);
-            }
-            if end_t < t1 && end_t > 0.0 {
-                plot_ui.vline(VLine::new("now", end_t).color(Color32::GRAY).width(1.0));
-            }
-            plot_ui.pointer_coordinate().map(|p| p.x)
-        });
+}
+
+/// Inside a linked plot: the shared range, the markers and the "now" line. Returns the pointer's time.
+pub fn linked_plot_body(plot_ui: &mut egui_plot::PlotUi<'_>, frame: &PlotFrame<'_>) -> Option<f64> {
+    let (t0, t1) = frame.range;
+    plot_ui.set_plot_bounds_x(t0..=t1);
+    plot_ui.set_auto_bounds([false, true]);
+    markers::draw_in_plot(plot_ui, frame.markers, (t0, t1));
+    if frame.end_t < t1 && frame.end_t > 0.0 {
+        plot_ui.vline(
+            VLine::new("now", frame.end_t)
+                .color(Color32::GRAY)
+                .width(1.0),
+        );
+    }
+    plot_ui.pointer_coordinate().map(|p| p.x)
+}
+
+/// What the user did to a linked plot: a marker clicked, the range moved, follow resumed, or nothing.
+/// Shows the hovered markers' tooltip, else `readout` at the pointer's time.
+pub fn plot_gesture(
+    ui: &Ui,
+    response: &egui_plot::PlotResponse<Option<f64>>,
+    frame: &PlotFrame<'_>,
+    readout: impl FnOnce(&mut Ui, f64),
+) -> Gesture {
+    let (t0, t1) = frame.range;
     let hover_t = response.inner;
     let r = &response.response;
-    if let Some(t) = hover_t.filter(|_| r.hovered()) {
+    let on_markers = markers::hovered(frame.markers, &response.transform, r.hover_pos());
+    if !on_markers.is_empty() {
+        let clicked = r.clicked();
         r.clone()
-            .on_hover_ui_at_pointer(|ui| hover_readout_ui(ui, store, view, card, t));
+            .on_hover_ui_at_pointer(|ui| markers::tooltip_ui(ui, &on_markers));
+        if clicked {
+            return Gesture::Jump(on_markers[0].t);
+        }
+    } else if let Some(t) = hover_t.filter(|_| r.hovered()) {
+        r.clone().on_hover_ui_at_pointer(|ui| readout(ui, t));
     }
     if r.double_clicked() {
         return Gesture::ResumeFollow;
@@ -215,6 +263,47 @@ fn plot_ui(
     }
     let anchor = hover_t.unwrap_or((t0 + t1) / 2.0);
     Gesture::Moved(navigate((t0, t1), width, drag_px, zoom, anchor))
+}
+
+/// Draws prepared lines (dimming all but the highlighted series).
+pub fn draw_lines(plot_ui: &mut egui_plot::PlotUi<'_>, view: &ViewOptions, lines: &[PreparedLine]) {
+    for line in lines {
+        let highlighted = view.highlighted == Some(line.of);
+        let dimmed = view.highlighted.is_some() && !highlighted;
+        let color = if dimmed {
+            line.color.gamma_multiply(0.25)
+        } else {
+            line.color
+        };
+        let mut l = Line::new(line.name.clone(), PlotPoints::new(line.points.clone()))
+            .color(color)
+            .width(if highlighted { 2.5 } else { 1.5 })
+            .allow_hover(false);
+        if line.dashed {
+            l = l.style(LineStyle::dashed_dense());
+        }
+        plot_ui.line(l);
+    }
+}
+
+/// One card's plot of the store's lines.
+fn plot_ui(
+    ui: &mut Ui,
+    store: &Store,
+    view: &ViewOptions,
+    card: &PlotCard,
+    lines: &[PreparedLine],
+    frame: &PlotFrame<'_>,
+) -> Gesture {
+    let rate = card.metrics[0].kind() != Kind::Level && view.mode == ValueMode::PerSecond;
+    let suffix = if rate { view.rate_suffix } else { "" };
+    let response = linked_plot(card.title, frame.height, suffix).show(ui, |plot_ui| {
+        draw_lines(plot_ui, view, lines);
+        linked_plot_body(plot_ui, frame)
+    });
+    plot_gesture(ui, &response, frame, |ui, t| {
+        hover_readout_ui(ui, store, view, card, t)
+    })
 }
 
 /// Every visible line's value at game time `t`.

@@ -4,16 +4,16 @@
 //! rules (hello first, `seq` continuity, unit defs before use). A ping after each hello measures the
 //! round trip. Bad connections are reported and the server keeps serving.
 
-use std::collections::{BTreeMap, HashSet};
-use std::io::{BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crossbeam_channel::{RecvTimeoutError, bounded};
 use serde::Serialize;
 
+use crate::net::{ConnId, Mode, NetEvent, NoWake, Server, ServerConfig};
 use crate::protocol::schema::{Direction, SchemaValidator};
-use crate::protocol::{self, AppMessage, ProtocolError, WidgetMessage, frame::encode_frame};
+use crate::protocol::{self, AppMessage, ProtocolError, WidgetMessage};
 
 /// Errors listed in the report beyond this many are counted but not listed.
 const MAX_LISTED_ERRORS: usize = 200;
@@ -130,18 +130,21 @@ impl CheckReport {
     }
 }
 
-struct Shared {
-    report: Mutex<CheckReport>,
-    pings: Mutex<Vec<f64>>,
-    updates: Mutex<u64>,
-    first_frame: Mutex<Option<Instant>>,
-    last_frame: Mutex<Option<Instant>>,
-    validator: SchemaValidator,
-    max_frame_bytes: u32,
-}
+/// Connections checked at once; more are refused until one closes.
+const MAX_CONNECTIONS: usize = 64;
+/// Frames waiting for the checker before the readers block.
+const EVENT_CAPACITY: usize = 1024;
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
+/// What the checker accumulates across connections.
+struct Checker<'a> {
+    report: CheckReport,
+    validator: SchemaValidator,
+    server: &'a Server,
+    conns: HashMap<ConnId, ConnState>,
+    pings: Vec<f64>,
+    updates: u64,
+    first_frame: Option<Instant>,
+    last_frame: Option<Instant>,
 }
 
 /// Runs [`run`] and prints the report (with `json`, a JSON line last); success when the stream was clean.
@@ -154,83 +157,73 @@ pub fn main(opts: &CheckOptions, json: bool) -> anyhow::Result<super::Outcome> {
     Ok(super::Outcome::from_ok(report.clean()))
 }
 
-/// Runs the check server until its stop condition; returns the report.
+/// Runs the check server until its stop condition; returns the report. The connections come from
+/// the app's own listener in inspect mode (side by side, raw frames).
 pub fn run(opts: &CheckOptions) -> anyhow::Result<CheckReport> {
-    let listener = TcpListener::bind(&opts.listen)
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", opts.listen))?;
-    listener.set_nonblocking(true)?;
-    let local = listener.local_addr()?;
+    let (tx, rx) = bounded(EVENT_CAPACITY);
+    let server = Server::start(
+        ServerConfig {
+            mode: Mode::Inspect {
+                max_connections: MAX_CONNECTIONS,
+            },
+            ..ServerConfig::new(opts.listen.clone(), opts.max_frame_bytes)
+        },
+        tx,
+        Arc::new(NoWake),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", opts.listen))?;
+    let local = server
+        .local_addr()
+        .map_or_else(|| opts.listen.clone(), |a| a.to_string());
     log::info!("check: listening on {local}");
-    let shared = Arc::new(Shared {
-        report: Mutex::new(CheckReport {
-            listen: local.to_string(),
-            ..Default::default()
-        }),
-        pings: Mutex::new(Vec::new()),
-        updates: Mutex::new(0),
-        first_frame: Mutex::new(None),
-        last_frame: Mutex::new(None),
-        validator: SchemaValidator::new(Direction::WidgetToApp),
-        max_frame_bytes: opts.max_frame_bytes,
-    });
     let start = Instant::now();
-    let mut threads = Vec::new();
-    let mut streams: Vec<TcpStream> = Vec::new();
-    let mut next_conn = 1u64;
+    let mut c = Checker {
+        report: CheckReport {
+            listen: local,
+            ..Default::default()
+        },
+        validator: SchemaValidator::new(Direction::WidgetToApp),
+        server: &server,
+        conns: HashMap::new(),
+        pings: Vec::new(),
+        updates: 0,
+        first_frame: None,
+        last_frame: None,
+    };
     loop {
-        if opts.duration.is_some_and(|d| start.elapsed() >= d) {
-            break;
-        }
-        if opts
-            .connections
-            .is_some_and(|n| lock(&shared.report).connections_closed >= n)
+        if opts.duration.is_some_and(|d| start.elapsed() >= d)
+            || opts
+                .connections
+                .is_some_and(|n| c.report.connections_closed >= n)
         {
             break;
         }
-        match listener.accept() {
-            Ok((stream, peer)) => {
-                let conn = next_conn;
-                next_conn += 1;
-                log::info!("check: connection {conn} from {peer}");
-                lock(&shared.report).connections += 1;
-                stream.set_nonblocking(false)?;
-                let _ = stream.set_nodelay(true);
-                if let Ok(s) = stream.try_clone() {
-                    streams.push(s);
-                }
-                let sh = Arc::clone(&shared);
-                threads.push(
-                    std::thread::Builder::new()
-                        .name(format!("bar-live-check-{conn}"))
-                        .spawn(move || serve(conn, stream, &sh))?,
-                );
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(10))
-            }
-            Err(e) => {
-                log::warn!("check: accept failed: {e}");
-                std::thread::sleep(Duration::from_millis(10));
-            }
+        match rx.recv_timeout(Duration::from_millis(20)) {
+            Ok(ev) => c.on_event(ev),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
         }
     }
-    // Close what is still open so every reader finishes and reports.
-    for s in &streams {
-        let _ = s.shutdown(std::net::Shutdown::Both);
-    }
-    for t in threads {
-        let _ = t.join();
-    }
-    let mut report = lock(&shared.report).clone();
+    // Close what is still open so every reader finishes, and count what they still had.
+    let stopping = std::thread::scope(|scope| {
+        let stop = scope.spawn(|| server.shutdown());
+        while !stop.is_finished() || !rx.is_empty() {
+            if let Ok(ev) = rx.recv_timeout(Duration::from_millis(20)) {
+                c.on_event(ev);
+            }
+        }
+        c
+    });
+    let mut report = stopping.report;
     report.duration_secs = start.elapsed().as_secs_f64();
-    let active = match (*lock(&shared.first_frame), *lock(&shared.last_frame)) {
+    let active = match (stopping.first_frame, stopping.last_frame) {
         (Some(a), Some(b)) if b > a => (b - a).as_secs_f64(),
         _ => report.duration_secs,
     };
     let active = active.max(1e-3);
-    report.updates_per_sec = *lock(&shared.updates) as f64 / active;
+    report.updates_per_sec = stopping.updates as f64 / active;
     report.bytes_per_sec = report.bytes as f64 / active;
-    let mut pings = lock(&shared.pings).clone();
+    let mut pings = stopping.pings;
     pings.sort_by(f64::total_cmp);
     report.pongs = pings.len() as u64;
     report.ping_ms = pings.get(pings.len() / 2).copied();
@@ -246,155 +239,131 @@ struct ConnState {
     ping_sent: Option<(i64, Instant)>,
 }
 
-fn serve(conn: u64, stream: TcpStream, shared: &Shared) {
-    let mut writer = match stream.try_clone() {
-        Ok(w) => w,
-        Err(e) => {
-            lock(&shared.report).error(conn, "io", e.to_string());
-            return;
-        }
-    };
-    let mut reader = BufReader::with_capacity(64 * 1024, &stream);
-    let mut state = ConnState::default();
-    let mut buf = Vec::new();
-    loop {
-        match protocol::read_frame(&mut reader, shared.max_frame_bytes, &mut buf) {
-            Ok(false) => break,
-            Ok(true) => {
+impl Checker<'_> {
+    fn on_event(&mut self, ev: NetEvent) {
+        match ev {
+            NetEvent::Connected { conn, peer } => {
+                log::info!("check: connection {conn} from {peer}");
+                self.report.connections += 1;
+                self.conns.insert(conn, ConnState::default());
+            }
+            NetEvent::Frame { conn, payload, .. } => {
                 let now = Instant::now();
-                lock(&shared.first_frame).get_or_insert(now);
-                *lock(&shared.last_frame) = Some(now);
-                {
-                    let mut r = lock(&shared.report);
-                    r.frames += 1;
-                    r.bytes += (buf.len() + protocol::frame::LEN_PREFIX_BYTES) as u64;
-                }
-                check_message(conn, &buf, &mut state, &mut writer, shared);
+                self.first_frame.get_or_insert(now);
+                self.last_frame = Some(now);
+                self.report.frames += 1;
+                self.report.bytes += (payload.len() + protocol::frame::LEN_PREFIX_BYTES) as u64;
+                let mut state = self.conns.remove(&conn).unwrap_or_default();
+                self.check_message(conn, &payload, &mut state);
+                self.conns.insert(conn, state);
             }
-            Err(protocol::FrameError::Io(e)) => {
-                log::info!("check: connection {conn}: {e}");
-                break;
+            NetEvent::ProtocolError { conn, error } => {
+                // A framing error: the stream cannot be resynchronised, the listener dropped it.
+                self.report.invalid += 1;
+                self.report.error(conn, error.kind(), error.to_string());
             }
-            Err(e) => {
-                // The stream cannot be resynchronised after a framing error: report and drop it.
-                let mut r = lock(&shared.report);
-                r.invalid += 1;
-                r.error(conn, e.kind(), e.to_string());
-                break;
+            NetEvent::Disconnected { conn, reason } => {
+                self.report.connections_closed += 1;
+                let n = self.conns.remove(&conn).map_or(0, |s| s.messages);
+                log::info!("check: connection {conn} closed after {n} messages ({reason})");
             }
+            NetEvent::Listening { .. }
+            | NetEvent::ListenFailed { .. }
+            | NetEvent::Message { .. } => {}
         }
     }
-    let _ = stream.shutdown(std::net::Shutdown::Both);
-    lock(&shared.report).connections_closed += 1;
-    log::info!(
-        "check: connection {conn} closed after {} messages",
-        state.messages
-    );
-}
 
-fn check_message(
-    conn: u64,
-    payload: &[u8],
-    state: &mut ConnState,
-    writer: &mut TcpStream,
-    shared: &Shared,
-) {
-    let fail = |e: ProtocolError| {
-        let mut r = lock(&shared.report);
-        r.invalid += 1;
-        r.error(conn, e.kind(), e.to_string());
-    };
-    let text = match std::str::from_utf8(payload) {
-        Ok(t) => t,
-        Err(e) => return fail(ProtocolError::Utf8(e)),
-    };
-    let value: serde_json::Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => return fail(ProtocolError::Json(e.into())),
-    };
-    if let Err(e) = shared.validator.validate(&value) {
-        // Name the type so a report line is actionable.
-        let t = value.get("type").and_then(|t| t.as_str()).unwrap_or("?");
-        return fail(ProtocolError::Schema(format!("{t}: {e}")));
-    }
-    let msg = match protocol::decode_widget(payload) {
-        Ok(m) => m,
-        Err(e) => return fail(e),
-    };
-    state.messages += 1;
-    let type_name = msg.body.type_name().to_owned();
-    let mut r = lock(&shared.report);
-    r.valid += 1;
-    *r.by_type.entry(type_name.clone()).or_default() += 1;
-    if let WidgetMessage::Unknown(t) = &msg.body {
-        *r.unknown_types.entry(t.clone()).or_default() += 1;
-    }
-    // Stream rules.
-    if state.messages == 1 && !matches!(msg.body, WidgetMessage::Hello(_)) {
-        r.error(
-            conn,
-            "order",
-            format!("first message is '{type_name}', expected 'hello'"),
-        );
-    }
-    let seq = msg.seq.unwrap_or(0);
-    match state.last_seq {
-        None if seq != 1 => r.error(conn, "seq", format!("first seq is {seq}, expected 1")),
-        Some(last) if seq <= last => r.error(conn, "seq", format!("seq {seq} after {last}")),
-        Some(last) if seq > last + 1 => {
-            r.seq_gaps += 1;
-            r.seq_missing += seq - last - 1;
+    fn check_message(&mut self, conn: ConnId, payload: &[u8], state: &mut ConnState) {
+        let r = &mut self.report;
+        let fail = |r: &mut CheckReport, e: ProtocolError| {
+            r.invalid += 1;
+            r.error(conn, e.kind(), e.to_string());
+        };
+        let text = match std::str::from_utf8(payload) {
+            Ok(t) => t,
+            Err(e) => return fail(r, ProtocolError::Utf8(e)),
+        };
+        let value: serde_json::Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => return fail(r, ProtocolError::Json(e.into())),
+        };
+        if let Err(e) = self.validator.validate(&value) {
+            // Name the type so a report line is actionable.
+            let t = value.get("type").and_then(|t| t.as_str()).unwrap_or("?");
+            return fail(r, ProtocolError::Schema(format!("{t}: {e}")));
         }
-        _ => {}
-    }
-    state.last_seq = Some(seq);
-    match &msg.body {
-        WidgetMessage::Hello(_) => {
-            r.hellos += 1;
-            drop(r);
-            let id = conn as i64 * 1000 + state.messages as i64;
-            let frame = encode_frame(&protocol::encode_app(&AppMessage::Ping { id }));
-            if let Ok(frame) = frame
-                && writer.write_all(&frame).is_ok()
-            {
-                state.ping_sent = Some((id, Instant::now()));
-                lock(&shared.report).pings_sent += 1;
+        let msg = match protocol::decode_widget(payload) {
+            Ok(m) => m,
+            Err(e) => return fail(r, e),
+        };
+        state.messages += 1;
+        let type_name = msg.body.type_name().to_owned();
+        r.valid += 1;
+        *r.by_type.entry(type_name.clone()).or_default() += 1;
+        if let WidgetMessage::Unknown(t) = &msg.body {
+            *r.unknown_types.entry(t.clone()).or_default() += 1;
+        }
+        // Stream rules.
+        if state.messages == 1 && !matches!(msg.body, WidgetMessage::Hello(_)) {
+            r.error(
+                conn,
+                "order",
+                format!("first message is '{type_name}', expected 'hello'"),
+            );
+        }
+        let seq = msg.seq.unwrap_or(0);
+        match state.last_seq {
+            None if seq != 1 => r.error(conn, "seq", format!("first seq is {seq}, expected 1")),
+            Some(last) if seq <= last => r.error(conn, "seq", format!("seq {seq} after {last}")),
+            Some(last) if seq > last + 1 => {
+                r.seq_gaps += 1;
+                r.seq_missing += seq - last - 1;
             }
+            _ => {}
         }
-        WidgetMessage::UnitDefs(d) => state.defs.extend(d.defs.iter().map(|d| d.id)),
-        WidgetMessage::Update(u) => {
-            let mut missing: Vec<u32> = u
-                .teams
-                .iter()
-                .filter_map(|t| t.units.by_def.as_ref())
-                .flat_map(|b| b.0.iter().map(|x| x.0))
-                .chain(u.units.iter().flatten().map(|x| x.def))
-                .filter(|d| !state.defs.contains(d))
-                .collect();
-            missing.sort_unstable();
-            missing.dedup();
-            if !missing.is_empty() {
-                r.error(
-                    conn,
-                    "unknown_def",
-                    format!(
-                        "update at frame {} uses undescribed defs {missing:?}",
-                        u.game_frame
-                    ),
-                );
+        state.last_seq = Some(seq);
+        match &msg.body {
+            WidgetMessage::Hello(_) => {
+                r.hellos += 1;
+                let id = conn as i64 * 1000 + state.messages as i64;
+                if self.server.send_to(conn, &AppMessage::Ping { id }).is_ok() {
+                    state.ping_sent = Some((id, Instant::now()));
+                    self.report.pings_sent += 1;
+                }
             }
-            drop(r);
-            *lock(&shared.updates) += 1;
-        }
-        WidgetMessage::Pong(p) => {
-            drop(r);
-            if let Some((id, sent)) = state.ping_sent
-                && id == p.id
-            {
-                lock(&shared.pings).push(sent.elapsed().as_secs_f64() * 1000.0);
-                state.ping_sent = None;
+            WidgetMessage::UnitDefs(d) => state.defs.extend(d.defs.iter().map(|d| d.id)),
+            WidgetMessage::Update(u) => {
+                let mut missing: Vec<u32> = u
+                    .teams
+                    .iter()
+                    .filter_map(|t| t.units.by_def.as_ref())
+                    .flat_map(|b| b.0.iter().map(|x| x.0))
+                    .chain(u.units.iter().flatten().map(|x| x.def))
+                    .filter(|d| !state.defs.contains(d))
+                    .collect();
+                missing.sort_unstable();
+                missing.dedup();
+                if !missing.is_empty() {
+                    r.error(
+                        conn,
+                        "unknown_def",
+                        format!(
+                            "update at frame {} uses undescribed defs {missing:?}",
+                            u.game_frame
+                        ),
+                    );
+                }
+                self.updates += 1;
             }
+            WidgetMessage::Pong(p) => {
+                if let Some((id, sent)) = state.ping_sent
+                    && id == p.id
+                {
+                    self.pings.push(sent.elapsed().as_secs_f64() * 1000.0);
+                    state.ping_sent = None;
+                }
+            }
+            _ => {}
         }
-        _ => {}
     }
 }

@@ -76,6 +76,24 @@ pub fn human(s: &Summary) -> String {
         (Some(false), Some(team)) => out.push_str(&format!("  recorded by team {team}\n")),
         _ => {}
     }
+    if let Some(ms) = s.milestones.as_ref().filter(|m| !m.is_empty()) {
+        out.push_str("  milestones:\n");
+        for m in ms {
+            let team = m.team_id.map_or_else(String::new, |id| {
+                let name = s
+                    .teams
+                    .iter()
+                    .find(|t| t.team_id == id)
+                    .map(|t| t.name.as_str());
+                format!(" — {}", name.unwrap_or("?"))
+            });
+            out.push_str(&format!(
+                "    {:>7}  {}{team}\n",
+                format_game_time(m.game_seconds),
+                m.kind.label()
+            ));
+        }
+    }
     if let Some(w) = s.winner_names() {
         out.push_str(&format!("  winner: {w}\n"));
     }

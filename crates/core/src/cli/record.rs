@@ -29,7 +29,7 @@ pub struct RecordReport {
 
 pub fn run(opts: &RecordOptions) -> anyhow::Result<RecordReport> {
     let (tx, rx) = bounded(1024);
-    let mut server = Server::start(
+    let server = Server::start(
         ServerConfig::new(opts.listen.clone(), opts.max_frame_bytes),
         tx,
         Arc::new(NoWake),
@@ -71,7 +71,7 @@ pub fn run(opts: &RecordOptions) -> anyhow::Result<RecordReport> {
                 eprintln!("record: connection {conn}: {error}");
             }
             Ok(NetEvent::Listening { addr }) => eprintln!("record: listening on {addr}"),
-            Ok(NetEvent::ListenFailed { .. }) => {}
+            Ok(NetEvent::ListenFailed { .. } | NetEvent::Frame { .. }) => {}
             Err(RecvTimeoutError::Timeout) => recorder
                 .tick()
                 .with_context(|| format!("flushing the recording {}", opts.out.display()))?,

@@ -21,7 +21,7 @@ use crossbeam_channel::{Receiver, Sender, TrySendError, bounded, select};
 
 use super::recorder::{RecorderCommand, RecorderThread};
 use super::session::{Action, LinkState, RecordPolicy, RecorderEvent, Session};
-use crate::net::{NetEvent, NoWake, Server, ServerConfig, Waker};
+use crate::net::{Mode, NetEvent, NoWake, Server, ServerConfig, Waker};
 use crate::protocol::{AppMessage, WidgetConfig};
 
 /// Events from the reader threads waiting for the link thread. A game sends ~2 messages per second;
@@ -332,6 +332,7 @@ impl Worker {
             listen: addr.to_owned(),
             max_frame_bytes: self.max_frame_bytes,
             conn_ids: Arc::clone(&self.conn_ids),
+            mode: Mode::Replace,
         };
         // Events come through the channel (the failure too); the link thread wakes the UI itself once
         // it has applied them.
@@ -436,7 +437,7 @@ impl Worker {
 
 /// Shuts a listener down on its own thread: it joins its readers, which may be waiting for the link
 /// thread to take their last events.
-fn stop_in_background(mut server: Server) -> Option<JoinHandle<()>> {
+fn stop_in_background(server: Server) -> Option<JoinHandle<()>> {
     std::thread::Builder::new()
         .name("bar-live-listener-stop".into())
         .spawn(move || server.shutdown())

@@ -223,6 +223,8 @@ impl Session {
             NetEvent::ListenFailed { addr, error } => {
                 self.link.state = LinkState::ListenFailed { addr, error }
             }
+            // Raw frames come only from listeners in inspect mode (`check`), never from the live link's.
+            NetEvent::Frame { .. } => {}
             NetEvent::Connected { conn, peer } => {
                 self.link.state = LinkState::Connected {
                     conn,

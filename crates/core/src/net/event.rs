@@ -23,6 +23,12 @@ pub enum NetEvent {
         payload: Arc<[u8]>,
         message: Box<Message>,
     },
+    /// One frame as received, not decoded (listeners in inspect mode, for `check`).
+    Frame {
+        conn: ConnId,
+        received_unix_ms: u64,
+        payload: Arc<[u8]>,
+    },
     /// A frame or message that broke the protocol; the connection is dropped after it.
     ProtocolError {
         conn: ConnId,

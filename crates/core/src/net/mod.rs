@@ -7,5 +7,5 @@ pub mod waker;
 
 pub use addr::{AddrError, check_listen_addr};
 pub use event::{ConnId, NetEvent};
-pub use server::{SEND_TIMEOUT, SendError, Server, ServerConfig};
+pub use server::{Mode, SEND_TIMEOUT, SendError, Server, ServerConfig};
 pub use waker::{NoWake, Waker};

@@ -1,13 +1,20 @@
 //! The listener: accepts widget connections and runs one blocking reader thread per connection.
 //!
-//! A new connection replaces the current one (a reloaded widget must not be locked out by its own
-//! half-open socket, nor by a slow-drip peer). Events go out over a bounded channel; when the consumer
-//! falls behind the reader blocks, which pushes back into TCP and the widget's own bounded queue.
+//! Two modes ([`Mode`]):
+//! - [`Mode::Replace`] (the app, `record`, `serve`): a new connection replaces the current one (a
+//!   reloaded widget must not be locked out by its own half-open socket, nor by a slow-drip peer); frames
+//!   are decoded on the reader thread, and a message that breaks the protocol ends its connection.
+//! - [`Mode::Inspect`] (`check`): connections are served side by side, up to a limit; frames are handed
+//!   over raw ([`NetEvent::Frame`]) for the consumer to validate, and only a framing error (after which
+//!   the stream cannot be resynchronised) ends a connection.
+//!
+//! Events go out over a bounded channel; when the consumer falls behind the reader blocks, which pushes
+//! back into TCP and the widget's own bounded queue.
 
 use std::io::{self, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -24,6 +31,13 @@ const ACCEPT_POLL_MS: u64 = 20;
 /// Longest a write to the widget may block (a widget that stopped reading must not stall the sender).
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// How the listener treats connections (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Replace,
+    Inspect { max_connections: usize },
+}
+
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     pub listen: String,
@@ -31,15 +45,17 @@ pub struct ServerConfig {
     /// Where connection numbers come from: servers that share it never reuse a number (a listener
     /// restarted on another port while the old one winds down).
     pub conn_ids: Arc<AtomicU64>,
+    pub mode: Mode,
 }
 
 impl ServerConfig {
-    /// A listener on `listen` with the default frame cap and its own connection numbers (from 1).
+    /// A replacing listener on `listen` with its own connection numbers (from 1).
     pub fn new(listen: impl Into<String>, max_frame_bytes: u32) -> ServerConfig {
         ServerConfig {
             listen: listen.into(),
             max_frame_bytes,
             conn_ids: Arc::new(AtomicU64::new(1)),
+            mode: Mode::Replace,
         }
     }
 }
@@ -50,22 +66,30 @@ impl Default for ServerConfig {
     }
 }
 
-/// The connection currently served, with a write handle for app→widget messages.
-struct Current {
+/// A connection being served, with a write handle for app→widget messages.
+struct Open {
     conn: ConnId,
     stream: TcpStream,
 }
 
 struct Shared {
     stop: AtomicBool,
-    current: Mutex<Option<Current>>,
+    mode: Mode,
+    /// Oldest first; in [`Mode::Replace`] at most one.
+    open: Mutex<Vec<Open>>,
     next_conn: Arc<AtomicU64>,
+}
+
+impl Shared {
+    fn open(&self) -> MutexGuard<'_, Vec<Open>> {
+        self.open.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// Handle to the running listener. Dropping it stops the threads and joins them.
 pub struct Server {
     shared: Arc<Shared>,
-    accept_thread: Option<JoinHandle<()>>,
+    accept_thread: Mutex<Option<JoinHandle<()>>>,
     local_addr: Option<SocketAddr>,
 }
 
@@ -87,7 +111,8 @@ impl Server {
     ) -> io::Result<Server> {
         let shared = Arc::new(Shared {
             stop: AtomicBool::new(false),
-            current: Mutex::new(None),
+            mode: config.mode,
+            open: Mutex::new(Vec::new()),
             next_conn: Arc::clone(&config.conn_ids),
         });
         let listener = match TcpListener::bind(&config.listen) {
@@ -115,7 +140,7 @@ impl Server {
             .spawn(move || accept_loop(listener, config, thread_shared, events, waker))?;
         Ok(Server {
             shared,
-            accept_thread: Some(accept_thread),
+            accept_thread: Mutex::new(Some(accept_thread)),
             local_addr,
         })
     }
@@ -125,48 +150,56 @@ impl Server {
         self.local_addr
     }
 
-    /// Sends one app→widget message to the current connection, as one whole frame. Blocks for at most
+    /// Sends one app→widget message to the newest connection, as one whole frame. Blocks for at most
     /// [`SEND_TIMEOUT`]; a widget that stopped reading gets its connection closed (a frame cut short
     /// cannot be resumed). Never call this from a UI thread.
     pub fn send(&self, message: &AppMessage) -> Result<ConnId, SendError> {
+        self.send_where(message, |_| true)
+    }
+
+    /// [`Server::send`] to connection `conn`.
+    pub fn send_to(&self, conn: ConnId, message: &AppMessage) -> Result<ConnId, SendError> {
+        self.send_where(message, |c| c == conn)
+    }
+
+    fn send_where(
+        &self,
+        message: &AppMessage,
+        which: impl Fn(ConnId) -> bool,
+    ) -> Result<ConnId, SendError> {
         let frame = protocol::frame::encode_frame(&protocol::encode_app(message))
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-        let mut guard = self
-            .shared
-            .current
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        let current = guard.as_mut().ok_or(SendError::NotConnected)?;
-        if let Err(e) = current.stream.write_all(&frame) {
-            let _ = current.stream.shutdown(std::net::Shutdown::Both);
+        let mut open = self.shared.open();
+        let target = open
+            .iter_mut()
+            .rev()
+            .find(|o| which(o.conn))
+            .ok_or(SendError::NotConnected)?;
+        if let Err(e) = target.stream.write_all(&frame) {
+            let _ = target.stream.shutdown(std::net::Shutdown::Both);
             return Err(e.into());
         }
-        Ok(current.conn)
+        Ok(target.conn)
     }
 
-    /// The id of the connection being served, if any.
+    /// The id of the newest connection being served, if any.
     pub fn current_conn(&self) -> Option<ConnId> {
-        self.shared
-            .current
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .map(|c| c.conn)
+        self.shared.open().last().map(|o| o.conn)
     }
 
-    /// Stops accepting, closes the current connection and joins the accept thread.
-    pub fn shutdown(&mut self) {
+    /// Stops accepting, closes every connection and joins the accept thread (and through it the
+    /// readers, which may wait for the consumer to take their last events: keep consuming meanwhile).
+    pub fn shutdown(&self) {
         self.shared.stop.store(true, Ordering::SeqCst);
-        if let Some(cur) = self
-            .shared
-            .current
+        for o in self.shared.open().drain(..) {
+            let _ = o.stream.shutdown(std::net::Shutdown::Both);
+        }
+        let thread = self
+            .accept_thread
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .take()
-        {
-            let _ = cur.stream.shutdown(std::net::Shutdown::Both);
-        }
-        if let Some(t) = self.accept_thread.take() {
+            .take();
+        if let Some(t) = thread {
             let _ = t.join();
         }
     }
@@ -189,58 +222,18 @@ fn accept_loop(
     while !shared.stop.load(Ordering::SeqCst) {
         match listener.accept() {
             Ok((stream, peer)) => {
-                let conn = shared.next_conn.fetch_add(1, Ordering::SeqCst);
-                if let Err(e) = stream
-                    .set_nonblocking(false)
-                    .and_then(|_| stream.set_nodelay(true))
-                    .and_then(|_| stream.set_write_timeout(Some(SEND_TIMEOUT)))
-                {
-                    log::warn!("connection {conn} from {peer}: socket setup failed: {e}");
-                    continue;
-                }
-                let writer = match stream.try_clone() {
-                    Ok(w) => w,
-                    Err(e) => {
-                        log::warn!("connection {conn} from {peer}: cannot clone socket: {e}");
-                        continue;
-                    }
-                };
-                // Replace the current connection: shutting it down unblocks its reader with EOF.
-                let previous = shared
-                    .current
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .replace(Current {
-                        conn,
-                        stream: writer,
-                    });
-                // Announce the new connection before closing the old one, so consumers always see
-                // `Connected` of the new before `Disconnected` of the replaced connection.
-                log::info!("connection {conn} from {peer}");
-                let consumer_gone = events.send(NetEvent::Connected { conn, peer }).is_err();
-                if let Some(prev) = previous {
-                    log::info!("connection {} replaced by {conn}", prev.conn);
-                    let _ = prev.stream.shutdown(std::net::Shutdown::Both);
-                }
-                if consumer_gone {
+                readers.retain(|h| !h.is_finished());
+                if !accept_one(
+                    stream,
+                    peer,
+                    &config,
+                    &shared,
+                    &events,
+                    &waker,
+                    &mut readers,
+                ) {
                     break;
                 }
-                waker.wake();
-                let ctx = ReaderCtx {
-                    conn,
-                    max_frame_bytes: config.max_frame_bytes,
-                    shared: Arc::clone(&shared),
-                    events: events.clone(),
-                    waker: Arc::clone(&waker),
-                };
-                match std::thread::Builder::new()
-                    .name(format!("bar-live-conn-{conn}"))
-                    .spawn(move || reader_loop(stream, ctx))
-                {
-                    Ok(h) => readers.push(h),
-                    Err(e) => log::error!("cannot start reader thread for connection {conn}: {e}"),
-                }
-                readers.retain(|h| !h.is_finished());
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 std::thread::sleep(Duration::from_millis(ACCEPT_POLL_MS));
@@ -256,6 +249,76 @@ fn accept_loop(
     }
 }
 
+/// Sets up one accepted connection and starts its reader; false when the event consumer is gone.
+fn accept_one(
+    stream: TcpStream,
+    peer: SocketAddr,
+    config: &ServerConfig,
+    shared: &Arc<Shared>,
+    events: &Sender<NetEvent>,
+    waker: &Arc<dyn Waker>,
+    readers: &mut Vec<JoinHandle<()>>,
+) -> bool {
+    if let Mode::Inspect { max_connections } = shared.mode
+        && shared.open().len() >= max_connections
+    {
+        log::warn!("connection from {peer} refused: {max_connections} already open");
+        return true; // dropping the stream closes it
+    }
+    let conn = shared.next_conn.fetch_add(1, Ordering::SeqCst);
+    let writer = stream
+        .set_nonblocking(false)
+        .and_then(|_| stream.set_nodelay(true))
+        .and_then(|_| stream.set_write_timeout(Some(SEND_TIMEOUT)))
+        .and_then(|_| stream.try_clone());
+    let writer = match writer {
+        Ok(w) => w,
+        Err(e) => {
+            log::warn!("connection {conn} from {peer}: socket setup failed: {e}");
+            return true;
+        }
+    };
+    let replaced: Vec<Open> = {
+        let mut open = shared.open();
+        let replaced = match shared.mode {
+            Mode::Replace => std::mem::take(&mut *open),
+            Mode::Inspect { .. } => Vec::new(),
+        };
+        open.push(Open {
+            conn,
+            stream: writer,
+        });
+        replaced
+    };
+    // Announce the new connection before closing the one it replaces, so consumers always see
+    // `Connected` of the new before `Disconnected` of the old.
+    log::info!("connection {conn} from {peer}");
+    let consumer_gone = events.send(NetEvent::Connected { conn, peer }).is_err();
+    for old in replaced {
+        log::info!("connection {} replaced by {conn}", old.conn);
+        let _ = old.stream.shutdown(std::net::Shutdown::Both);
+    }
+    if consumer_gone {
+        return false;
+    }
+    waker.wake();
+    let ctx = ReaderCtx {
+        conn,
+        max_frame_bytes: config.max_frame_bytes,
+        shared: Arc::clone(shared),
+        events: events.clone(),
+        waker: Arc::clone(waker),
+    };
+    match std::thread::Builder::new()
+        .name(format!("bar-live-conn-{conn}"))
+        .spawn(move || reader_loop(stream, ctx))
+    {
+        Ok(h) => readers.push(h),
+        Err(e) => log::error!("cannot start reader thread for connection {conn}: {e}"),
+    }
+    true
+}
+
 struct ReaderCtx {
     conn: ConnId,
     max_frame_bytes: u32,
@@ -266,13 +329,8 @@ struct ReaderCtx {
 
 fn reader_loop(stream: TcpStream, ctx: ReaderCtx) {
     let reason = read_messages(&stream, &ctx);
-    // Forget the write handle only if it is still ours (a newer connection may have replaced it).
-    {
-        let mut cur = ctx.shared.current.lock().unwrap_or_else(|p| p.into_inner());
-        if cur.as_ref().is_some_and(|c| c.conn == ctx.conn) {
-            *cur = None;
-        }
-    }
+    // Forget the write handle (it is gone already if a newer connection replaced it).
+    ctx.shared.open().retain(|o| o.conn != ctx.conn);
     let _ = stream.shutdown(std::net::Shutdown::Both);
     log::info!("connection {} closed: {reason}", ctx.conn);
     let _ = ctx.events.send(NetEvent::Disconnected {
@@ -284,8 +342,7 @@ fn reader_loop(stream: TcpStream, ctx: ReaderCtx) {
 
 /// True when a newer connection took over (its shutdown of ours explains a cut frame).
 fn replaced(ctx: &ReaderCtx) -> bool {
-    let cur = ctx.shared.current.lock().unwrap_or_else(|p| p.into_inner());
-    ctx.shared.stop.load(Ordering::SeqCst) || cur.as_ref().is_none_or(|c| c.conn != ctx.conn)
+    ctx.shared.stop.load(Ordering::SeqCst) || !ctx.shared.open().iter().any(|o| o.conn == ctx.conn)
 }
 
 /// Reads until the connection ends; returns the human reason it ended.
@@ -301,21 +358,10 @@ fn read_messages(stream: &TcpStream, ctx: &ReaderCtx) -> String {
                     "closed by the widget (or replaced by a newer connection)".into()
                 };
             }
-            Ok(true) => match protocol::decode_widget(&buf) {
-                Ok(message) => {
-                    let ev = NetEvent::Message {
-                        conn: ctx.conn,
-                        received_unix_ms: unix_ms(),
-                        payload: Arc::from(buf.as_slice()),
-                        message: Box::new(message),
-                    };
-                    if ctx.events.send(ev).is_err() {
-                        return "event consumer gone".into();
-                    }
-                    ctx.waker.wake();
-                    continue;
-                }
-                Err(e) => e,
+            Ok(true) => match deliver(&buf, ctx) {
+                Delivered::Ok => continue,
+                Delivered::ConsumerGone => return "event consumer gone".into(),
+                Delivered::Invalid(e) => e,
             },
             // Our own shutdown cuts the socket, which can end a frame early: not the peer's fault.
             Err(e) if ctx.shared.stop.load(Ordering::SeqCst) => {
@@ -334,4 +380,36 @@ fn read_messages(stream: &TcpStream, ctx: &ReaderCtx) -> String {
         ctx.waker.wake();
         return reason;
     }
+}
+
+enum Delivered {
+    Ok,
+    ConsumerGone,
+    /// The message broke the protocol ([`Mode::Replace`] only): the connection ends.
+    Invalid(ProtocolError),
+}
+
+/// Hands one frame to the consumer: decoded ([`Mode::Replace`]) or raw ([`Mode::Inspect`]).
+fn deliver(payload: &[u8], ctx: &ReaderCtx) -> Delivered {
+    let event = match ctx.shared.mode {
+        Mode::Inspect { .. } => NetEvent::Frame {
+            conn: ctx.conn,
+            received_unix_ms: unix_ms(),
+            payload: Arc::from(payload),
+        },
+        Mode::Replace => match protocol::decode_widget(payload) {
+            Ok(message) => NetEvent::Message {
+                conn: ctx.conn,
+                received_unix_ms: unix_ms(),
+                payload: Arc::from(payload),
+                message: Box::new(message),
+            },
+            Err(e) => return Delivered::Invalid(e),
+        },
+    };
+    if ctx.events.send(event).is_err() {
+        return Delivered::ConsumerGone;
+    }
+    ctx.waker.wake();
+    Delivered::Ok
 }

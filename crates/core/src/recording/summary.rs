@@ -14,6 +14,7 @@ use super::block::{
     BLOCK_HEADER_BYTES, BlockDecoder, BlockHeader, FOOTER_BYTES, KIND_SUMMARY, decode_footer,
 };
 use super::{FileHeader, RecordingError, RecordingReader};
+use crate::insight::{Milestone, MilestoneFeed};
 use crate::protocol::{self, WidgetMessage};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -72,6 +73,10 @@ pub struct Summary {
     /// "scan" (every record read).
     #[serde(default)]
     pub read_from: String,
+    /// Milestones of the teams the viewer could read, in game order (docs/INSIGHT.md). `None` only in
+    /// trailers written before milestones existed; readers scan such files instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub milestones: Option<Vec<Milestone>>,
 }
 
 /// Accumulates a [`Summary`] record by record (a full scan, and the v2 writer for its trailer).
@@ -86,6 +91,7 @@ pub struct SummaryBuilder {
     last_secs: f64,
     winners_event: Option<Vec<u32>>,
     team_died_seen: bool,
+    milestones: MilestoneFeed,
 }
 
 impl SummaryBuilder {
@@ -116,6 +122,7 @@ impl SummaryBuilder {
                 winners: None,
                 game_over: false,
                 read_from: String::new(),
+                milestones: None,
             },
             teams: BTreeMap::new(),
             conns: BTreeSet::new(),
@@ -125,6 +132,7 @@ impl SummaryBuilder {
             last_secs: 0.0,
             winners_event: None,
             team_died_seen: false,
+            milestones: MilestoneFeed::default(),
         }
     }
 
@@ -143,6 +151,7 @@ impl SummaryBuilder {
         *s.by_type
             .entry(msg.body.type_name().to_owned())
             .or_default() += 1;
+        self.milestones.ingest(&msg.body);
         match &msg.body {
             WidgetMessage::Hello(h) => {
                 s.map = Some(h.game.map_name.clone());
@@ -207,6 +216,7 @@ impl SummaryBuilder {
         s.duration_ms = self.first_t.map_or(0, |f| self.last_t.saturating_sub(f));
         s.game_seconds = self.first_secs.map_or(0.0, |f| self.last_secs - f);
         s.teams = self.teams.values().cloned().collect();
+        s.milestones = Some(self.milestones.milestones().to_vec());
         s.winners = self.winners_event.clone().or_else(|| {
             // The last ally team standing, once deaths have left exactly one of several.
             let players = s.teams.iter().filter(|t| !t.is_gaia);
@@ -259,8 +269,10 @@ impl Summary {
         let reader = RecordingReader::new(&mut file)?;
         let (version, data_start) = (reader.version(), reader.position());
         drop(reader);
+        // A trailer from before milestones existed lacks them: such a file is scanned instead.
         if version >= 2
             && let Some(mut s) = read_trailer(file.get_mut(), data_start, verify)?
+            && s.milestones.is_some()
         {
             s.path = path.display().to_string();
             s.format_version = version;
@@ -338,6 +350,9 @@ fn f64_fields(s: &mut Summary) -> Vec<&mut f64> {
     for t in &mut s.teams {
         v.extend(t.damage_dealt.as_mut());
         v.extend(t.damage_received.as_mut());
+    }
+    for m in s.milestones.iter_mut().flatten() {
+        v.push(&mut m.game_seconds);
     }
     v
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::defs;
 use super::rng::Rng;
+use super::tech::TechPlan;
 use crate::protocol::*;
 
 pub const FRAMES_PER_SECOND: u32 = 30;
@@ -33,6 +34,10 @@ pub struct SimOptions {
     pub interval_frames: u32,
     pub max_units: u32,
     pub map_name: String,
+    /// A team the viewer sees only through radar: left out of `hello.teams`, its updates carry no
+    /// resources (null), no statistics, only the units "in sight" (army and factories) in `by_def` and
+    /// the others as `units.unknown` blips. Milestones must ignore it (docs/INSIGHT.md).
+    pub radar_team: Option<u32>,
 }
 
 impl Default for SimOptions {
@@ -45,6 +50,7 @@ impl Default for SimOptions {
             interval_frames: 15,
             max_units: 1000,
             map_name: "Supreme Isthmus v2.1 (simulated)".into(),
+            radar_team: None,
         }
     }
 }
@@ -65,6 +71,7 @@ struct SimTeam {
     last_energy: Resource,
     /// Slowly varying noise in -1..1.
     wobble: f64,
+    plan: TechPlan,
 }
 
 impl SimTeam {
@@ -101,6 +108,9 @@ impl SimGame {
         let mut rng = Rng::new(opts.seed);
         let n = opts.teams.clamp(1, 32);
         let half = n.div_ceil(2);
+        // Tech plans come from their own generator, so the rest of the game keeps its random sequence.
+        let mut tech_rng = Rng::new(opts.seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ 0x7EC4);
+        let game_s = opts.minutes * 60.0;
         let teams = (0..n)
             .map(|i| {
                 let is_ai = i % 4 == 3;
@@ -111,6 +121,7 @@ impl SimGame {
                 };
                 let mut counts = BTreeMap::new();
                 counts.insert(defs::COMMANDERS[(i % 2) as usize], 1);
+                let skill = rng.range(0.6, 1.4);
                 SimTeam {
                     info: TeamInfo {
                         team_id: i,
@@ -121,7 +132,8 @@ impl SimGame {
                         side: if i % 2 == 0 { "armada" } else { "cortex" }.to_owned(),
                         is_gaia: false,
                     },
-                    skill: rng.range(0.6, 1.4),
+                    skill,
+                    plan: TechPlan::roll(&mut tech_rng, skill, game_s),
                     alive: true,
                     metal: 1000.0,
                     energy: 1000.0,
@@ -158,6 +170,14 @@ impl SimGame {
 
     pub fn options(&self) -> &SimOptions {
         &self.opts
+    }
+
+    /// Each team's tech plan (what the milestone tests expect), by team id.
+    pub fn tech_plans(&self) -> Vec<(u32, TechPlan)> {
+        self.teams
+            .iter()
+            .map(|t| (t.info.team_id, t.plan.clone()))
+            .collect()
     }
 
     pub fn frame(&self) -> u32 {
@@ -204,7 +224,7 @@ impl SimGame {
         let teams = self
             .teams
             .iter()
-            .filter(|t| t.alive)
+            .filter(|t| t.alive && Some(t.info.team_id) != self.opts.radar_team)
             .map(|t| t.info.clone())
             .collect();
         vec![
@@ -255,6 +275,7 @@ impl SimGame {
         for i in 0..self.teams.len() {
             if self.teams[i].alive {
                 self.grow(i, t, dt, minutes);
+                self.follow_plan(i, t - dt, t);
             }
         }
         if t >= self.next_fight {
@@ -359,14 +380,16 @@ impl SimGame {
         team.army_bucket += m_expense * dt * army_share;
         team.eco_bucket += m_expense * dt * (1.0 - army_share);
         // Spend buckets on units: cheap ones early, heavier ones as the economy grows.
-        let tier = ((m_income / 25.0) as usize).min(defs::ARMY.len() - 1);
+        let plan = &self.teams[i].plan;
+        let (army_pool, eco_pool) = (plan.army_pool(t), plan.economy_pool(t));
+        let has_factory = plan.has_factory(t);
+        let tier = ((m_income / 25.0) as usize).min(army_pool.len() - 1);
         let pick = (self.rng.next_u64() as usize) % (tier + 1);
-        let army_def = defs::ARMY[pick];
-        let eco_def =
-            defs::ECONOMY[(self.rng.next_u64() as usize) % if m_income > 40.0 { 4 } else { 3 }];
+        let army_def = army_pool[pick];
+        let eco_def = eco_pool[(self.rng.next_u64() as usize) % eco_pool.len()];
         let side_def = match self.rng.next_u64() % 6 {
             0 => defs::BUILDERS[(self.rng.next_u64() % 2) as usize],
-            1 => defs::FACTORIES[(self.rng.next_u64() % 2) as usize],
+            1 if has_factory => defs::FACTORIES[(self.rng.next_u64() % 2) as usize],
             2 => defs::DEFENSE[0],
             _ => eco_def,
         };
@@ -378,6 +401,25 @@ impl SimGame {
         if team.eco_bucket >= defs::metal_cost(side_def) {
             team.eco_bucket -= defs::metal_cost(side_def);
             team.add(side_def, 1);
+        }
+    }
+
+    /// Places what the team's tech plan has due in `(prev_s, now_s]`, and loses the commander when due.
+    fn follow_plan(&mut self, i: usize, prev_s: f64, now_s: f64) {
+        let team = &mut self.teams[i];
+        for def in team.plan.due(prev_s, now_s, i) {
+            // Paid from the economy budget (which may go negative for a while: the team saves up).
+            team.eco_bucket -= defs::metal_cost(def);
+            team.add(def, 1);
+        }
+        if team.plan.commander_dies(prev_s, now_s) {
+            for com in defs::COMMANDERS {
+                let lost = team.count(com);
+                if lost > 0 {
+                    team.counts.remove(&com);
+                    team.stats.units_died += f64::from(lost);
+                }
+            }
         }
     }
 
@@ -434,95 +476,6 @@ impl SimGame {
             .unwrap_or(0)
     }
 
-    fn update(&self) -> Update {
-        let level = self.opts.level;
-        let teams: Vec<TeamSample> = self
-            .teams
-            .iter()
-            .filter(|t| t.alive)
-            .map(|t| TeamSample {
-                team_id: t.info.team_id,
-                metal: round_resource(t.last_metal),
-                energy: round_resource(t.last_energy),
-                units: UnitCounts {
-                    total: t.counts.values().sum(),
-                    by_def: (level != Level::Minimal).then(|| {
-                        DefCounts(
-                            t.counts
-                                .iter()
-                                .filter(|c| *c.1 > 0)
-                                .map(|(&d, &n)| (d, n))
-                                .collect(),
-                        )
-                    }),
-                    unknown: None,
-                },
-                stats: if level == Level::Minimal {
-                    None
-                } else {
-                    t.last_stats.map(round_stats)
-                },
-            })
-            .collect();
-        let (units, units_omitted) = if level == Level::Detailed {
-            let (list, omitted) = self.unit_list();
-            (Some(list), Some(omitted))
-        } else {
-            (None, None)
-        };
-        Update {
-            game_frame: self.frame,
-            game_seconds: f64::from(self.frame) / f64::from(FRAMES_PER_SECOND),
-            paused: false,
-            speed: 1.0,
-            teams,
-            units,
-            units_omitted,
-        }
-    }
-
-    /// Per-unit positions derived from counts (stable ids, positions drifting towards the front).
-    fn unit_list(&self) -> (Vec<UnitSample>, u32) {
-        let mut list = Vec::new();
-        let mut total = 0u32;
-        let t = f64::from(self.frame) / f64::from(FRAMES_PER_SECOND);
-        for team in self.teams.iter().filter(|t| t.alive) {
-            let base_x = if team.info.ally_team_id == 0 {
-                1500.0
-            } else {
-                8500.0
-            };
-            for (&def, &n) in &team.counts {
-                for k in 0..n {
-                    total += 1;
-                    if list.len() as u32 >= self.opts.max_units {
-                        continue;
-                    }
-                    let id = team.info.team_id * 100_000 + def * 1000 + k;
-                    let h = Rng::new(u64::from(id)).unit();
-                    let mobile = defs::ARMY.contains(&def) || defs::BUILDERS.contains(&def);
-                    let drift = if mobile {
-                        (t / 60.0 + h * 6.0).sin() * 2500.0
-                    } else {
-                        0.0
-                    };
-                    list.push(UnitSample {
-                        id,
-                        def,
-                        team: team.info.team_id,
-                        x: (base_x + drift + h * 900.0).round(),
-                        z: (1000.0 + h * 8000.0).round(),
-                        health: ((0.55 + 0.45 * (t / 30.0 + h * 9.0).cos().abs()) * 100.0).round()
-                            / 100.0,
-                        build: 1.0,
-                    });
-                }
-            }
-        }
-        let omitted = total - list.len() as u32;
-        (list, omitted)
-    }
-
     fn widget_stats(&mut self) -> WidgetStats {
         WidgetStats {
             game_frame: Some(self.frame),
@@ -539,46 +492,6 @@ impl SimGame {
             bytes_per_sec: 800.0 * self.teams.len() as f64,
         }
     }
-}
-
-/// Rounds to 7 significant digits, as the widget does (the engine's numbers are 32-bit floats).
-pub fn sig7(x: f64) -> f64 {
-    if x == 0.0 || !x.is_finite() {
-        return x;
-    }
-    let digits = 6 - x.abs().log10().floor() as i32;
-    let p = 10f64.powi(digits);
-    (x * p).round() / p
-}
-
-fn round_resource(r: Resource) -> Resource {
-    Resource {
-        current: sig7(r.current),
-        storage: sig7(r.storage),
-        pull: sig7(r.pull),
-        income: sig7(r.income),
-        expense: sig7(r.expense),
-        share: sig7(r.share),
-        sent: sig7(r.sent),
-        received: sig7(r.received),
-        excess: sig7(r.excess),
-    }
-}
-
-fn round_stats(mut s: TeamStats) -> TeamStats {
-    for f in [
-        &mut s.metal_used,
-        &mut s.metal_produced,
-        &mut s.metal_excess,
-        &mut s.energy_used,
-        &mut s.energy_produced,
-        &mut s.energy_excess,
-        &mut s.damage_dealt,
-        &mut s.damage_received,
-    ] {
-        *f = sig7(*f);
-    }
-    s
 }
 
 fn zero_stats() -> TeamStats {
@@ -609,112 +522,10 @@ fn zero_stats() -> TeamStats {
     s
 }
 
+mod wire;
+
+pub use wire::sig7;
+
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn run(opts: SimOptions) -> Vec<WidgetMessage> {
-        let mut g = SimGame::new(opts);
-        let mut all = g.handshake();
-        while !g.finished() {
-            all.extend(g.step());
-        }
-        all
-    }
-
-    #[test]
-    fn deterministic_for_a_seed() {
-        let opts = SimOptions {
-            minutes: 3.0,
-            ..Default::default()
-        };
-        assert_eq!(run(opts.clone()), run(opts.clone()));
-        assert_ne!(run(opts.clone()), run(SimOptions { seed: 2, ..opts }));
-    }
-
-    #[test]
-    fn plausible_game() {
-        let all = run(SimOptions {
-            teams: 4,
-            minutes: 20.0,
-            ..Default::default()
-        });
-        let updates: Vec<&Update> = all
-            .iter()
-            .filter_map(|m| {
-                if let WidgetMessage::Update(u) = m {
-                    Some(u)
-                } else {
-                    None
-                }
-            })
-            .collect();
-        assert_eq!(updates.len(), 20 * 60 * 2, "one update per 15 frames");
-        let first = &updates[10].teams[0];
-        let last = &updates.last().unwrap().teams[0];
-        assert!(
-            last.metal.income > 5.0 * first.metal.income,
-            "economy grows"
-        );
-        assert!(last.units.total > first.units.total, "army grows");
-        let stats = last.stats.unwrap();
-        assert!(
-            stats.units_died > 0.0 && stats.damage_received > 0.0,
-            "armies are lost: {stats:?}"
-        );
-        assert_eq!(updates.last().unwrap().teams.len(), 3, "one team died");
-        let names: Vec<&str> = all
-            .iter()
-            .filter_map(|m| {
-                if let WidgetMessage::Event(e) = m {
-                    Some(e.name.as_str())
-                } else {
-                    None
-                }
-            })
-            .collect();
-        assert_eq!(names.first(), Some(&"game_start"));
-        assert!(names.contains(&"team_died"));
-        assert_eq!(names.last(), Some(&"game_over"));
-        for u in &updates {
-            for t in &u.teams {
-                assert!(t.metal.current >= 0.0 && t.metal.current <= t.metal.storage);
-            }
-        }
-    }
-
-    #[test]
-    fn detailed_caps_units() {
-        let mut g = SimGame::new(SimOptions {
-            level: Level::Detailed,
-            max_units: 10,
-            minutes: 10.0,
-            ..Default::default()
-        });
-        let mut last = None;
-        while !g.finished() {
-            for m in g.step() {
-                if let WidgetMessage::Update(u) = m {
-                    last = Some(u);
-                }
-            }
-        }
-        let u = last.unwrap();
-        assert_eq!(u.units.as_ref().unwrap().len(), 10);
-        let total: u32 = u.teams.iter().map(|t| t.units.total).sum();
-        assert_eq!(u.units_omitted, Some(total - 10));
-    }
-
-    #[test]
-    fn config_is_validated() {
-        let mut g = SimGame::new(SimOptions::default());
-        let ack = g.apply_config(&WidgetConfig {
-            interval_frames: Some(0),
-            level: Some(Level::Minimal),
-            ..WidgetConfig::default()
-        });
-        assert_eq!(ack.errors.len(), 1);
-        assert_eq!(ack.config.interval_frames, Some(15));
-        assert_eq!(ack.config.level, Some(Level::Minimal));
-    }
-}
+#[path = "game_tests.rs"]
+mod tests;

@@ -4,6 +4,7 @@ pub mod client;
 pub mod defs;
 pub mod game;
 pub mod rng;
+pub mod tech;
 mod thread;
 
 pub use client::{SimReport, Speed, run};

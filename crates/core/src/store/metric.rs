@@ -59,4 +59,25 @@ metrics! {
     UnitsProduced => ("units_produced", "Units produced", Counter),
     MetalProduced => ("metal_produced", "Metal produced", Counter),
     EnergyProduced => ("energy_produced", "Energy produced", Counter),
+    // Army composition and trades (crate::insight::composition): readable teams only.
+    ArmyT1Value => ("army_t1_value", "Army T1 (metal)", Level),
+    ArmyT2Value => ("army_t2_value", "Army T2 (metal)", Level),
+    ArmyT3Value => ("army_t3_value", "Army T3 (metal)", Level),
+    DefenseT1Value => ("defense_t1_value", "Defense T1 (metal)", Level),
+    DefenseT2Value => ("defense_t2_value", "Defense T2 (metal)", Level),
+    DefenseT3Value => ("defense_t3_value", "Defense T3 (metal)", Level),
+    ValueKilled => ("value_killed", "Value killed (metal)", Counter),
+    ValueLost => ("value_lost", "Value lost (metal)", Counter),
+}
+
+impl Metric {
+    /// The composition metric of each [`crate::insight::Band`], in band order.
+    pub const BANDS: [Metric; crate::insight::Band::COUNT] = [
+        Metric::ArmyT1Value,
+        Metric::ArmyT2Value,
+        Metric::ArmyT3Value,
+        Metric::DefenseT1Value,
+        Metric::DefenseT2Value,
+        Metric::DefenseT3Value,
+    ];
 }

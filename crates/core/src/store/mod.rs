@@ -13,6 +13,7 @@ pub use decimate::decimate_minmax;
 pub use derived::SeriesOf;
 pub use metric::{Kind, Metric};
 
+use crate::insight::{Insight, Milestone, SampleInsight};
 use crate::protocol::{
     Category, Event, Hello, TeamInfo, TeamSample, UnitDef, Update, WidgetMessage, WidgetStats,
 };
@@ -84,6 +85,8 @@ pub struct Store {
     pub unknown_types: BTreeMap<String, u64>,
     /// Def ids used by an update before any `unit_defs` described them.
     pub undescribed_defs: u64,
+    /// Milestones, composition and trades (see [`crate::insight`]).
+    insight: Insight,
     /// Plot series derived from `series` (see [`derived`]).
     derived: derived::DerivedCache,
     /// `unit_defs` flattened for the army value, indexed by def id (ids below [`DENSE_DEF_IDS`]):
@@ -129,6 +132,19 @@ impl Store {
             WidgetMessage::Unknown(t) => *self.unknown_types.entry(t.clone()).or_default() += 1,
             _ => {}
         }
+        if !matches!(message, WidgetMessage::Update(_)) {
+            self.insight.ingest(message);
+        }
+    }
+
+    /// Milestones so far, in the order they happened (see [`crate::insight::milestones`]).
+    pub fn milestones(&self) -> &[Milestone] {
+        self.insight.milestones()
+    }
+
+    /// Milestones, composition and trades as the stream has them so far.
+    pub fn insight(&self) -> &Insight {
+        &self.insight
     }
 
     fn on_hello(&mut self, hello: &Hello) {
@@ -149,22 +165,30 @@ impl Store {
     fn on_update(&mut self, update: &Update) {
         if self.last_frame.is_some_and(|f| update.game_frame < f) {
             // Time went backwards without a hello: a new game on the same connection.
-            let (hello, teams, defs) = (
+            let (hello, teams, defs, insight) = (
                 self.hello.take(),
                 std::mem::take(&mut self.teams),
                 std::mem::take(&mut self.unit_defs),
+                self.insight.restarted(),
             );
             self.clear();
-            (self.hello, self.teams, self.unit_defs) = (hello, teams, defs);
+            (self.hello, self.teams, self.unit_defs, self.insight) = (hello, teams, defs, insight);
         }
+        self.insight.ingest_update(update);
         self.last_frame = Some(update.game_frame);
         self.last_game_seconds = update.game_seconds;
         self.paused = update.paused;
         self.updates += 1;
-        for sample in &update.teams {
+        for (i, sample) in update.teams.iter().enumerate() {
             let army = self.army_value(sample);
+            let extra = self
+                .insight
+                .rows()
+                .get(i)
+                .copied()
+                .unwrap_or(SampleInsight::UNREAD);
             let series = self.series.entry(sample.team_id).or_default();
-            push_sample(series, update.game_seconds, sample, army);
+            push_sample(series, update.game_seconds, sample, army, &extra);
         }
     }
 
@@ -246,7 +270,7 @@ fn army_cost(def: &UnitDef) -> f64 {
     }
 }
 
-fn push_sample(series: &mut TeamSeries, t: f64, s: &TeamSample, army: f32) {
+fn push_sample(series: &mut TeamSeries, t: f64, s: &TeamSample, army: f32, x: &SampleInsight) {
     let stats = s.stats.unwrap_or_default();
     let (m, e) = (&s.metal, &s.energy);
     let f = |x: f64| x as f32;
@@ -276,6 +300,14 @@ fn push_sample(series: &mut TeamSeries, t: f64, s: &TeamSample, army: f32) {
         f(stats.units_produced),
         f(stats.metal_produced),
         f(stats.energy_produced),
+        x.bands[0],
+        x.bands[1],
+        x.bands[2],
+        x.bands[3],
+        x.bands[4],
+        x.bands[5],
+        x.value_killed,
+        x.value_lost,
     ];
     if series.t.last().is_some_and(|&last| t < last) {
         series.clear();

@@ -1,0 +1,145 @@
+//! Benchmarks for the local player's team: at each minute, the median and the p25–p75 band of their
+//! last N matching games (same player name; optionally the same map and game size) for metal income,
+//! army value and units, plus their personal best splits.
+//!
+//! Games are chosen from the recordings index by their summaries ([`select`]), then profiled
+//! ([`super::profile`]); [`benchmark`] is pure. The app computes it on a background thread
+//! ([`super::worker`]).
+
+use std::path::PathBuf;
+
+use super::profile::{GameProfile, PROFILE_METRICS};
+use super::splits::{Splits, personal_best};
+use crate::recording::IndexEntry;
+
+/// Which past games to compare with.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Query {
+    /// The player's name as the game lists it (their team's name).
+    pub player: String,
+    /// Only games on this map.
+    pub map: Option<String>,
+    /// Only games with this many players' teams (Gaia not counted).
+    pub players: Option<usize>,
+    /// The last this many matching games (0: all).
+    pub last_n: usize,
+    /// A recording to leave out (the game being compared).
+    pub exclude: Option<PathBuf>,
+}
+
+/// The entries a query selects, newest first: readable finished recordings (not cut short) where the
+/// player had a (non-AI) team, on the map and of the size asked for, at most `last_n` of them.
+pub fn select<'a>(entries: &'a [IndexEntry], q: &Query) -> Vec<&'a IndexEntry> {
+    let mut out: Vec<&IndexEntry> = entries
+        .iter()
+        .filter(|e| {
+            let Some(s) = e.summary() else {
+                return false;
+            };
+            let players = s.teams.iter().filter(|t| !t.is_gaia).count();
+            !s.truncated
+                && Some(&e.path) != q.exclude.as_ref()
+                && s.teams
+                    .iter()
+                    .any(|t| !t.is_ai && !t.is_gaia && t.name == q.player)
+                && q.map.as_ref().is_none_or(|m| s.map.as_ref() == Some(m))
+                && q.players.is_none_or(|n| n == players)
+        })
+        .collect();
+    out.sort_by_key(|e| std::cmp::Reverse(e.date_unix_ms()));
+    if q.last_n > 0 {
+        out.truncate(q.last_n);
+    }
+    out
+}
+
+/// Quartiles of a set of values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quartiles {
+    pub p25: f32,
+    pub median: f32,
+    pub p75: f32,
+}
+
+/// One minute of the benchmark: how many games reached it, and per [`PROFILE_METRICS`] the quartiles of
+/// their values (`None` when no game had a value).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MinuteBand {
+    pub minute: u32,
+    pub games: usize,
+    pub values: [Option<Quartiles>; PROFILE_METRICS.len()],
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Benchmark {
+    /// The games compared, newest first.
+    pub games: Vec<PathBuf>,
+    /// Minute 1, 2, … while at least one game lasted that long.
+    pub minutes: Vec<MinuteBand>,
+    /// The fastest split times over the games.
+    pub personal_best: Splits,
+}
+
+impl Benchmark {
+    /// The band of metric `k` (index in [`PROFILE_METRICS`]) as (game seconds, quartiles) points.
+    pub fn band(&self, k: usize) -> Vec<(f64, Quartiles)> {
+        self.minutes
+            .iter()
+            .filter_map(|m| m.values[k].map(|q| (60.0 * f64::from(m.minute), q)))
+            .collect()
+    }
+
+    /// The median of metric `k` at game time `t` (the minute at or before it).
+    pub fn median_at(&self, k: usize, t: f64) -> Option<f32> {
+        let minute = (t / 60.0).floor() as usize;
+        let m = self.minutes.get(minute.checked_sub(1)?)?;
+        m.values[k].map(|q| q.median)
+    }
+}
+
+/// The `p` quantile (0..=1) of ascending `sorted` values, interpolating linearly between the two nearest
+/// ranks (as R's type 7 and numpy's default).
+pub fn quantile(sorted: &[f32], p: f64) -> Option<f32> {
+    let last = sorted.len().checked_sub(1)?;
+    let h = last as f64 * p.clamp(0.0, 1.0);
+    let (lo, frac) = (h.floor() as usize, h - h.floor());
+    let a = f64::from(sorted[lo]);
+    let b = f64::from(sorted[(lo + 1).min(last)]);
+    Some((a + frac * (b - a)) as f32)
+}
+
+fn quartiles(mut values: Vec<f32>) -> Option<Quartiles> {
+    values.retain(|v| v.is_finite());
+    values.sort_by(f32::total_cmp);
+    Some(Quartiles {
+        p25: quantile(&values, 0.25)?,
+        median: quantile(&values, 0.5)?,
+        p75: quantile(&values, 0.75)?,
+    })
+}
+
+/// The benchmark of `player` over `games` (each game's team with that name; games without it are
+/// skipped).
+pub fn benchmark(games: &[&GameProfile], player: &str) -> Benchmark {
+    let teams: Vec<_> = games.iter().filter_map(|g| g.team_named(player)).collect();
+    let longest = teams.iter().map(|t| t.minutes.len()).max().unwrap_or(0);
+    let minutes = (0..longest)
+        .map(|i| {
+            let reached: Vec<_> = teams.iter().filter_map(|t| t.minutes.get(i)).collect();
+            MinuteBand {
+                minute: i as u32 + 1,
+                games: reached.len(),
+                values: std::array::from_fn(|k| quartiles(reached.iter().map(|v| v[k]).collect())),
+            }
+        })
+        .collect();
+    Benchmark {
+        games: games
+            .iter()
+            .filter(|g| g.team_named(player).is_some())
+            .map(|g| g.path.clone())
+            .collect(),
+        minutes,
+        personal_best: personal_best(teams.iter().map(|t| &t.splits)),
+    }
+}

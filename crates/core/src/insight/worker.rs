@@ -1,0 +1,155 @@
+//! The insight background thread: benchmarks (which read past recordings) and whole recordings loaded
+//! for a ghost or a side-by-side review, off the UI thread. Jobs and results go through bounded channels;
+//! a job is refused while another waits (the caller tries again next frame).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
+use std::time::SystemTime;
+
+use crossbeam_channel::{Receiver, Sender, bounded};
+
+use super::benchmark::{Benchmark, Query, benchmark, select};
+use super::profile::{GameProfile, read_profile};
+use crate::recording::RecordingIndex;
+use crate::review::Review;
+
+/// What the thread is asked to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    /// The benchmark of `query` over the recordings in `dir`.
+    Benchmark { dir: PathBuf, query: Query },
+    /// Load a recording whole (a ghost, or the second game of a side-by-side review).
+    Load { path: PathBuf, purpose: LoadPurpose },
+}
+
+/// Why a recording is loaded (returned with it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadPurpose {
+    Ghost,
+    SideBySide,
+}
+
+/// What the thread did.
+pub enum Done {
+    Benchmark {
+        query: Query,
+        result: Box<Result<Benchmark, String>>,
+    },
+    Loaded {
+        path: PathBuf,
+        purpose: LoadPurpose,
+        result: Result<Box<Review>, String>,
+    },
+}
+
+/// The handle of the insight thread; dropping it stops the thread.
+pub struct InsightWorker {
+    jobs: Option<Sender<Job>>,
+    done: Receiver<Done>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl InsightWorker {
+    pub fn start() -> std::io::Result<InsightWorker> {
+        let (jobs, job_rx) = bounded::<Job>(1);
+        let (done_tx, done) = bounded::<Done>(2);
+        let thread = std::thread::Builder::new()
+            .name("insight".into())
+            .spawn(move || run(&job_rx, &done_tx))?;
+        Ok(InsightWorker {
+            jobs: Some(jobs),
+            done,
+            thread: Some(thread),
+        })
+    }
+
+    /// Queues a job; false when the thread is busy with a queued one (try again later) or gone.
+    pub fn submit(&self, job: Job) -> bool {
+        self.jobs.as_ref().is_some_and(|j| j.try_send(job).is_ok())
+    }
+
+    /// A finished job, if any.
+    pub fn poll(&self) -> Option<Done> {
+        self.done.try_recv().ok()
+    }
+}
+
+impl Drop for InsightWorker {
+    fn drop(&mut self) {
+        self.jobs = None;
+        // The thread ends after its current job: drain what it sends meanwhile so it never blocks.
+        while self.thread.as_ref().is_some_and(|t| !t.is_finished()) {
+            let _ = self.done.recv_timeout(std::time::Duration::from_millis(20));
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Profiles read so far, by path, with the size and modification time they were read at.
+pub type ProfileCache = HashMap<PathBuf, (u64, Option<SystemTime>, GameProfile)>;
+
+fn run(jobs: &Receiver<Job>, done: &Sender<Done>) {
+    let mut index: Option<(PathBuf, RecordingIndex)> = None;
+    let mut cache = ProfileCache::new();
+    for job in jobs {
+        let out = match job {
+            Job::Benchmark { dir, query } => {
+                let result = Box::new(run_benchmark(&mut index, &mut cache, &dir, &query));
+                Done::Benchmark { query, result }
+            }
+            Job::Load { path, purpose } => Done::Loaded {
+                result: Review::open(&path)
+                    .map(Box::new)
+                    .map_err(|e| format!("{e:#}")),
+                path,
+                purpose,
+            },
+        };
+        if done.send(out).is_err() {
+            return;
+        }
+    }
+}
+
+/// Refreshes the folder's index, profiles the selected games (reusing unchanged ones) and computes the
+/// benchmark.
+pub fn run_benchmark(
+    index: &mut Option<(PathBuf, RecordingIndex)>,
+    cache: &mut ProfileCache,
+    dir: &Path,
+    query: &Query,
+) -> Result<Benchmark, String> {
+    if index.as_ref().is_none_or(|(d, _)| d != dir) {
+        *index = Some((dir.to_owned(), RecordingIndex::default()));
+    }
+    let Some((_, idx)) = index.as_mut() else {
+        return Err("no index".into());
+    };
+    idx.refresh(dir);
+    if let Some(e) = &idx.error {
+        return Err(e.clone());
+    }
+    cache.retain(|p, _| idx.entries.iter().any(|e| &e.path == p));
+    let mut profiles = Vec::new();
+    for e in select(&idx.entries, query) {
+        let fresh = cache
+            .get(&e.path)
+            .is_some_and(|(size, modified, _)| *size == e.size && *modified == e.modified);
+        if !fresh {
+            match read_profile(&e.path) {
+                Ok(p) => {
+                    cache.insert(e.path.clone(), (e.size, e.modified, p));
+                }
+                Err(err) => log::warn!("benchmark: cannot read {}: {err}", e.path.display()),
+            }
+        }
+        if let Some((_, _, p)) = cache.get(&e.path) {
+            profiles.push(p.clone());
+        }
+    }
+    let refs: Vec<&GameProfile> = profiles.iter().collect();
+    Ok(benchmark(&refs, &query.player))
+}
