@@ -31,7 +31,7 @@ end
 local E = fake_engine.new({ teams = teams, spectating = true, fullView = true, socket = socket, realClock = socket.gettime })
 E:loadWidget()
 E:start({ port = port, level = "standard", interval = 15 })
-local w, T = E.widget, E.widget._test
+local w, T = E.widget, E.internals
 for _ = 1, 200 do
 	E:frames(1, 1 / 60); socket.sleep(0.005)
 	if T.conn.state == "connected" then break end

@@ -26,6 +26,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use bar_live_core::live::feed::DemoReplay;
 use bar_live_core::live::{LinkCommand, LinkConfig, LiveLink, RecordPolicy, Session};
 use bar_live_core::protocol::WidgetConfig;
 use bar_live_core::review::Review;
@@ -94,6 +95,9 @@ pub enum Request {
     OpenRecording(PathBuf),
     OpenDemo,
     StartSimulator,
+    /// Replay the demo recording into the live link (feeds the dashboard and the overlay pages).
+    StartDemoReplay,
+    StopFeeds,
     ShowTab(Tab),
     Notice(String),
     Status(String),
@@ -148,6 +152,7 @@ pub struct BarLiveApp {
     link: LiveLink,
     web: stream::WebLink,
     sim: Option<SimThread>,
+    demo: Option<DemoReplay>,
     tab: Tab,
     live: live::LiveTab,
     review: review::ReviewTab,
@@ -211,6 +216,7 @@ impl BarLiveApp {
             link,
             web: Default::default(),
             sim: None,
+            demo: None,
             live: Default::default(),
             review: Default::default(),
             recordings: Default::default(),
@@ -267,6 +273,11 @@ impl BarLiveApp {
                         .push(format!("the demo recording could not be read: {e:#}")),
                 },
                 Request::StartSimulator => self.start_simulator(),
+                Request::StartDemoReplay => self.start_demo_replay(),
+                Request::StopFeeds => {
+                    self.sim = None;
+                    self.demo = None;
+                }
                 Request::ShowTab(t) => self.tab = t,
                 Request::Notice(n) => self.messages.notices.push(n),
                 Request::Status(s) => self.messages.status = Some(s),
@@ -327,6 +338,25 @@ impl BarLiveApp {
                 .messages
                 .notices
                 .push(format!("the simulator could not start: {e}")),
+        }
+    }
+
+    fn start_demo_replay(&mut self) {
+        if self.demo.as_ref().is_some_and(DemoReplay::running) {
+            return;
+        }
+        let Some(addr) = self.link.local_addr() else {
+            self.messages
+                .notices
+                .push("the demo replay needs the listener, which is not running".into());
+            return;
+        };
+        match DemoReplay::start(addr.to_string()) {
+            Ok(d) => self.demo = Some(d),
+            Err(e) => self
+                .messages
+                .notices
+                .push(format!("the demo replay could not start: {e}")),
         }
     }
 
@@ -481,6 +511,10 @@ impl BarLiveApp {
                 &self.web,
                 &self.settings,
                 &session.store,
+                stream::Feeds {
+                    simulator: self.sim.as_ref().is_some_and(SimThread::running),
+                    demo: self.demo.as_ref().is_some_and(DemoReplay::running),
+                },
                 requests,
             ),
             Tab::Settings => settings_tab::settings_ui(
@@ -727,6 +761,7 @@ impl eframe::App for BarLiveApp {
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.web.stop();
         self.sim = None;
+        self.demo = None;
         self.link.shutdown();
         self.save_settings();
     }

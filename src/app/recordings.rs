@@ -1,19 +1,50 @@
-//! The Recordings tab: every game in the recordings folder with its summary; open or delete.
+//! The Recordings tab: every game in the recordings folder from its cached index, filtered by map,
+//! player and date, sorted by any column; open or delete. The folder is read on a background thread.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
 
+use crossbeam_channel::{Receiver, bounded};
 use egui::{Color32, RichText, Ui};
 
 use super::Request;
-use bar_live_core::recording::browser::Browser;
+use bar_live_core::recording::index::{Filter, IndexEntry, RecordingIndex, SortKey};
 use bar_live_core::recording::summary::format_game_time;
+use bar_live_core::time::{parse_utc_date, utc_stamp};
 
-#[derive(Default)]
+/// A folder read (and optionally one file deleted first) on the `bar-live-index` thread.
+struct Loading {
+    result: Receiver<(RecordingIndex, Option<String>)>,
+    _thread: JoinHandle<()>,
+}
+
 pub struct RecordingsTab {
-    browser: Browser,
-    /// The folder listing is out of date (first show, tab re-opened, refresh clicked).
+    index: Option<RecordingIndex>,
+    loading: Option<Loading>,
+    /// The folder listing is out of date (first show, tab re-opened, refresh clicked, a delete).
     stale: bool,
-    loaded: bool,
+    filter_map: String,
+    filter_player: String,
+    filter_from: String,
+    filter_to: String,
+    sort: SortKey,
+    ascending: bool,
+}
+
+impl Default for RecordingsTab {
+    fn default() -> Self {
+        RecordingsTab {
+            index: None,
+            loading: None,
+            stale: true,
+            filter_map: String::new(),
+            filter_player: String::new(),
+            filter_from: String::new(),
+            filter_to: String::new(),
+            sort: SortKey::Date,
+            ascending: false,
+        }
+    }
 }
 
 impl RecordingsTab {
@@ -21,7 +52,71 @@ impl RecordingsTab {
     pub fn mark_stale(&mut self) {
         self.stale = true;
     }
+
+    /// Starts reading `dir` (after deleting `delete`, if given) unless a read is under way.
+    fn load(&mut self, dir: &Path, delete: Option<PathBuf>) {
+        if self.loading.is_some() {
+            return;
+        }
+        let (tx, rx) = bounded(1);
+        let dir = dir.to_owned();
+        let mut index = self.index.take();
+        let spawned = std::thread::Builder::new()
+            .name("bar-live-index".into())
+            .spawn(move || {
+                let mut index = index.take().unwrap_or_else(|| RecordingIndex::open(&dir));
+                let problem = delete.and_then(|p| {
+                    index
+                        .delete(&p)
+                        .err()
+                        .map(|e| format!("cannot delete {}: {e}", p.display()))
+                });
+                index.refresh(&dir);
+                let _ = tx.send((index, problem));
+            });
+        match spawned {
+            Ok(thread) => {
+                self.loading = Some(Loading {
+                    result: rx,
+                    _thread: thread,
+                });
+                self.stale = false;
+            }
+            Err(e) => log::error!("cannot start a thread to read the recordings: {e}"),
+        }
+    }
+
+    /// Takes a finished read; returns a problem to report.
+    fn poll(&mut self) -> Option<String> {
+        let (index, problem) = self.loading.as_ref()?.result.try_recv().ok()?;
+        self.index = Some(index);
+        self.loading = None;
+        problem
+    }
+
+    fn filter(&self) -> Filter {
+        Filter {
+            map: self.filter_map.trim().to_owned(),
+            player: self.filter_player.trim().to_owned(),
+            from_unix_ms: parse_utc_date(&self.filter_from),
+            // The whole "to" day is included.
+            to_unix_ms: parse_utc_date(&self.filter_to).map(|ms| ms + 86_400_000 - 1),
+        }
+    }
 }
+
+/// Column headers: label and sort key (the last two columns are buttons).
+const COLUMNS: [(&str, Option<SortKey>); 9] = [
+    ("Date (UTC)", Some(SortKey::Date)),
+    ("Map", Some(SortKey::Map)),
+    ("Players", Some(SortKey::Players)),
+    ("Length", Some(SortKey::GameLength)),
+    ("Winner", Some(SortKey::Winner)),
+    ("Size", Some(SortKey::Size)),
+    ("Format", Some(SortKey::FormatVersion)),
+    ("Status", Some(SortKey::Damaged)),
+    ("", None),
+];
 
 pub fn recordings_ui(
     ui: &mut Ui,
@@ -29,10 +124,15 @@ pub fn recordings_ui(
     dir: &Path,
     requests: &mut Vec<Request>,
 ) {
-    if tab.stale || !tab.loaded {
-        tab.browser.refresh(dir);
-        tab.stale = false;
-        tab.loaded = true;
+    if let Some(problem) = tab.poll() {
+        requests.push(Request::Notice(problem));
+    }
+    if tab.stale {
+        tab.load(dir, None);
+    }
+    if tab.loading.is_some() {
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(50));
     }
     ui.horizontal(|ui| {
         ui.strong("Recordings");
@@ -40,94 +140,202 @@ pub fn recordings_ui(
         if ui.button("⟳ Refresh").clicked() {
             tab.stale = true;
         }
+        if tab.loading.is_some() {
+            ui.spinner();
+        }
     });
-    if let Some(e) = &tab.browser.error {
+    filters_ui(ui, tab);
+    let Some(index) = &tab.index else {
+        ui.label("Reading the recordings folder…");
+        return;
+    };
+    if let Some(e) = &index.error {
         ui.colored_label(Color32::from_rgb(220, 60, 60), e);
     }
-    if tab.browser.entries.is_empty() {
+    if index.entries.is_empty() {
         ui.add_space(20.0);
         ui.label("No recordings yet. Every connected game is recorded here automatically (Settings → Recordings).");
         return;
     }
+    let rows = index.view(&tab.filter(), tab.sort, tab.ascending);
+    ui.label(
+        RichText::new(format!(
+            "{} of {} recordings",
+            rows.len(),
+            index.entries.len()
+        ))
+        .weak(),
+    );
     let mut delete = None;
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        egui::Grid::new("recordings")
-            .striped(true)
-            .num_columns(7)
-            .spacing([16.0, 6.0])
-            .show(ui, |ui| {
-                for h in ["Date (UTC)", "Map", "Teams", "Game length", "Size", "", ""] {
-                    ui.strong(h);
-                }
-                ui.end_row();
-                for e in &tab.browser.entries {
-                    let name = e
-                        .path
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    ui.label(date_of(&name));
-                    match &e.summary {
-                        Ok(s) => {
-                            ui.label(s.map.as_deref().unwrap_or("?"));
-                            let teams: Vec<&str> =
-                                s.teams.iter().map(|t| t.name.as_str()).collect();
-                            ui.label(if teams.len() > 4 {
-                                format!("{} teams", teams.len())
-                            } else {
-                                teams.join(", ")
-                            });
-                            let mut len = format_game_time(s.game_seconds);
-                            if s.truncated {
-                                len.push_str(" (cut short)");
-                            }
-                            ui.label(len);
-                        }
-                        Err(err) => {
-                            ui.colored_label(Color32::from_rgb(220, 60, 60), "unreadable")
-                                .on_hover_text(err);
-                            ui.label("");
-                            ui.label("");
-                        }
+    let mut clicked_sort = None;
+    ui.horizontal(|ui| {
+        for (i, (label, key)) in COLUMNS.iter().enumerate() {
+            let Some(k) = key else { continue };
+            ui.allocate_ui_with_layout(
+                egui::vec2(WIDTHS[i], 18.0),
+                egui::Layout::left_to_right(egui::Align::Center),
+                |ui| {
+                    ui.set_min_width(WIDTHS[i]);
+                    let arrow = match (tab.sort == *k, tab.ascending) {
+                        (true, true) => " ⏶",
+                        (true, false) => " ⏷",
+                        _ => "",
+                    };
+                    if ui
+                        .selectable_label(tab.sort == *k, format!("{label}{arrow}"))
+                        .on_hover_text("Sort by this column; click again to reverse")
+                        .clicked()
+                    {
+                        clicked_sort = Some(*k);
                     }
-                    ui.label(format!("{:.1} MB", e.size as f64 / 1e6));
-                    if ui.button("Open").clicked() {
-                        requests.push(Request::OpenRecording(e.path.clone()));
-                    }
-                    if ui.button("🗑 Delete").clicked() {
-                        delete = Some(e.path.clone());
-                    }
-                    ui.end_row();
-                }
-            });
+                },
+            );
+        }
     });
-    if let Some(p) = delete
-        && let Err(e) = tab.browser.delete(&p)
+    if let Some(k) = clicked_sort {
+        if tab.sort == k {
+            tab.ascending = !tab.ascending;
+        } else {
+            tab.sort = k;
+            tab.ascending = matches!(k, SortKey::Map | SortKey::Players | SortKey::Winner);
+        }
+    }
+    ui.separator();
+    let row_h = ui.spacing().interact_size.y + 4.0;
+    egui::ScrollArea::vertical().show_rows(ui, row_h, rows.len(), |ui, range| {
+        for &i in &rows[range] {
+            let e = &index.entries[i];
+            ui.horizontal(|ui| {
+                row_ui(ui, e, requests, &mut delete);
+            });
+        }
+    });
+    if let Some(p) = delete {
+        tab.load(dir, Some(p));
+    }
+}
+
+/// Widths of the columns, in points (a list, not a grid, so thousands of rows scroll cheaply).
+const WIDTHS: [f32; 9] = [140.0, 190.0, 260.0, 80.0, 150.0, 70.0, 55.0, 110.0, 150.0];
+
+/// One cell of column `i`: left-aligned, cut with "…" when too long.
+fn cell(ui: &mut Ui, i: usize, text: impl Into<egui::WidgetText>) -> egui::Response {
+    ui.allocate_ui_with_layout(
+        egui::vec2(WIDTHS[i], 18.0),
+        egui::Layout::left_to_right(egui::Align::Center),
+        |ui| {
+            ui.set_min_width(WIDTHS[i]);
+            ui.add(egui::Label::new(text).truncate())
+        },
+    )
+    .inner
+}
+
+fn row_ui(ui: &mut Ui, e: &IndexEntry, requests: &mut Vec<Request>, delete: &mut Option<PathBuf>) {
+    let date = e
+        .date_unix_ms()
+        .map(|ms| {
+            utc_stamp(ms)
+                .replacen('_', " ", 1)
+                .replace('-', ":")
+                .replacen(':', "-", 2)
+        })
+        .unwrap_or_else(|| e.file_name());
+    cell(ui, 0, date).on_hover_text(e.file_name());
+    match e.summary() {
+        Some(s) => {
+            cell(ui, 1, s.map.as_deref().unwrap_or("?"));
+            let players: Vec<&str> = s.players().collect();
+            cell(ui, 2, players.join(", ")).on_hover_text(players.join("\n"));
+            let mut len = format_game_time(s.game_seconds);
+            if s.truncated {
+                len.push('*');
+            }
+            cell(ui, 3, len);
+            let winner = match (s.winner_names(), s.local_player_won()) {
+                (Some(w), Some(true)) => {
+                    RichText::new(format!("{w} (you)")).color(Color32::from_rgb(60, 200, 90))
+                }
+                (Some(w), _) => RichText::new(w),
+                (None, _) => RichText::new("–").weak(),
+            };
+            cell(ui, 4, winner);
+        }
+        None => {
+            for i in 1..5 {
+                cell(ui, i, "");
+            }
+        }
+    }
+    cell(ui, 5, format!("{:.1} MB", e.size as f64 / 1e6));
+    cell(
+        ui,
+        6,
+        e.format_version().map_or("?".into(), |v| format!("v{v}")),
+    );
+    match (e.damaged(), e.summary().is_some_and(|s| s.truncated)) {
+        (Some(why), _) => {
+            cell(
+                ui,
+                7,
+                RichText::new("damaged").color(Color32::from_rgb(220, 60, 60)),
+            )
+            .on_hover_text(why);
+        }
+        (None, true) => {
+            cell(ui, 7, "cut short").on_hover_text("The game was not closed properly (a crash?): it loads up to its last complete second");
+        }
+        (None, false) => {
+            cell(ui, 7, "");
+        }
+    }
+    if ui.button("Open").clicked() {
+        requests.push(Request::OpenRecording(e.path.clone()));
+    }
+    if ui
+        .button("🗑 Delete")
+        .on_hover_text("Delete this recording file")
+        .clicked()
     {
-        requests.push(Request::Notice(format!(
-            "cannot delete {}: {e}",
-            p.display()
-        )));
+        *delete = Some(e.path.clone());
     }
 }
 
-/// `2026-11-26_19-04-05_Map.barlive` → `2026-11-26 19:04:05`.
-fn date_of(file_name: &str) -> String {
-    let stamp = file_name.get(..19).unwrap_or(file_name);
-    match (stamp.get(..10), stamp.get(11..)) {
-        (Some(day), Some(time)) => format!("{day} {}", time.replace('-', ":")),
-        _ => stamp.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn dates_from_file_names() {
-        assert_eq!(
-            super::date_of("2026-11-26_19-04-05_Map.barlive"),
-            "2026-11-26 19:04:05"
+fn filters_ui(ui: &mut Ui, tab: &mut RecordingsTab) {
+    ui.horizontal(|ui| {
+        ui.label("Map");
+        ui.add(
+            egui::TextEdit::singleline(&mut tab.filter_map)
+                .desired_width(140.0)
+                .hint_text("any"),
         );
-        assert_eq!(super::date_of("x.barlive"), "x.barlive");
+        ui.label("Player");
+        ui.add(
+            egui::TextEdit::singleline(&mut tab.filter_player)
+                .desired_width(140.0)
+                .hint_text("any"),
+        );
+        ui.label("From");
+        date_edit_ui(ui, &mut tab.filter_from);
+        ui.label("to");
+        date_edit_ui(ui, &mut tab.filter_to);
+        if ui.button("Clear").clicked() {
+            tab.filter_map.clear();
+            tab.filter_player.clear();
+            tab.filter_from.clear();
+            tab.filter_to.clear();
+        }
+    });
+}
+
+/// A `YYYY-MM-DD` field, red while it holds something that is not a date.
+fn date_edit_ui(ui: &mut Ui, text: &mut String) {
+    let bad = !text.trim().is_empty() && parse_utc_date(text).is_none();
+    let mut edit = egui::TextEdit::singleline(text)
+        .desired_width(90.0)
+        .hint_text("YYYY-MM-DD");
+    if bad {
+        edit = edit.text_color(Color32::from_rgb(220, 60, 60));
     }
+    ui.add(edit);
 }

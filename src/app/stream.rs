@@ -175,6 +175,12 @@ pub fn page_url(base: &str, c: &PageChoice) -> String {
     }
 }
 
+/// What feeds the link besides a real game.
+pub struct Feeds {
+    pub simulator: bool,
+    pub demo: bool,
+}
+
 #[derive(Default)]
 pub struct StreamTab {
     pub choice: PageChoice,
@@ -186,6 +192,7 @@ pub fn stream_ui(
     web: &WebLink,
     settings: &Settings,
     store: &Store,
+    feeds: Feeds,
     requests: &mut Vec<Request>,
 ) {
     egui::ScrollArea::vertical().show(ui, |ui| {
@@ -221,6 +228,7 @@ pub fn stream_ui(
                 settings.web.delay_s
             ));
         }
+        feeds_ui(ui, store, &feeds, requests);
         ui.add_space(12.0);
         ui.strong("Build a page's address");
         builder_ui(ui, &mut tab.choice, store);
@@ -245,6 +253,36 @@ pub fn stream_ui(
                 )
                 .weak(),
             );
+        }
+    });
+}
+
+/// Something to show before a game: the demo recording replayed live, or the simulator.
+fn feeds_ui(ui: &mut Ui, store: &Store, feeds: &Feeds, requests: &mut Vec<Request>) {
+    ui.horizontal(|ui| {
+        if feeds.demo || feeds.simulator {
+            ui.label(if feeds.demo {
+                "The demo game is being replayed to the pages (1×)."
+            } else {
+                "The simulator is feeding the pages."
+            });
+            if ui.button("⏹ Stop").clicked() {
+                requests.push(Request::StopFeeds);
+            }
+        } else if store.updates == 0 {
+            ui.label("No game yet. To set up your scene:");
+            if ui
+                .button("▶ Replay the demo game to the pages")
+                .on_hover_text(
+                    "The bundled demo recording, streamed live at 1× as if it were the widget",
+                )
+                .clicked()
+            {
+                requests.push(Request::StartDemoReplay);
+            }
+            if ui.button("⚡ Start the simulator").clicked() {
+                requests.push(Request::StartSimulator);
+            }
         }
     });
 }

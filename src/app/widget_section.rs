@@ -133,6 +133,8 @@ pub fn widget_section_ui(
     egui::Frame::group(ui.style())
         .inner_margin(12.0)
         .show(ui, |ui| {
+            // Long messages (a failed move's reason) wrap instead of widening the section.
+            ui.set_max_width(620.0);
             header_ui(ui, session);
             ui.add_space(6.0);
             let applied = session
@@ -465,7 +467,8 @@ fn value_rows_ui(
 /// Marks a value changed in the draft and not saved yet.
 fn edited(ui: &mut Ui, changed: bool) {
     if changed {
-        ui.label(RichText::new("✎").color(WAITING))
+        // An ASCII mark: the default fonts lack the pencil and bullet glyphs.
+        ui.label(RichText::new("*").strong().color(WAITING))
             .on_hover_text("Changed, not saved yet");
     }
 }

@@ -29,6 +29,30 @@ pub fn utc_stamp(unix_ms: u64) -> String {
     )
 }
 
+/// `YYYY-MM-DD` (UTC midnight) as Unix milliseconds; `None` for anything else.
+pub fn parse_utc_date(s: &str) -> Option<u64> {
+    let mut parts = s.trim().splitn(3, '-');
+    let year: i64 = parts.next()?.parse().ok()?;
+    let month: i64 = parts.next()?.parse().ok()?;
+    let day: i64 = parts.next()?.parse().ok()?;
+    if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    // Days from civil (the inverse of `utc_stamp`'s conversion).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let ms = u64::try_from(days).ok()? * 86_400_000;
+    // A day past the month's end (2026-02-30) does not round-trip: refuse it.
+    utc_stamp(ms)
+        .starts_with(&format!("{year:04}-{month:02}-{day:02}"))
+        .then_some(ms)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,5 +62,22 @@ mod tests {
         assert_eq!(utc_stamp(0), "1970-01-01_00-00-00");
         assert_eq!(utc_stamp(951_782_400_000), "2000-02-29_00-00-00");
         assert_eq!(utc_stamp(1_795_713_845_000), "2026-11-26_17-24-05");
+    }
+
+    #[test]
+    fn dates_parse_back() {
+        assert_eq!(parse_utc_date("1970-01-01"), Some(0));
+        assert_eq!(parse_utc_date("2000-02-29"), Some(951_782_400_000));
+        assert_eq!(parse_utc_date(" 2026-11-26 "), Some(1_795_651_200_000));
+        for bad in [
+            "",
+            "2026-02-30",
+            "2026-13-01",
+            "26-1-1x",
+            "1969-12-31",
+            "2026/11/26",
+        ] {
+            assert_eq!(parse_utc_date(bad), None, "{bad}");
+        }
     }
 }

@@ -210,6 +210,22 @@ impl Browser {
     }
 }
 
+/// Polls a DOM expression until it equals `want` (20 s at most).
+fn wait_until(browser: &mut Browser, expression: &str, want: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let got = browser.eval(expression);
+        if got == want {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{expression} stayed {got}, wanted {want}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 fn base64_decode(s: &str) -> Vec<u8> {
     let val = |c: u8| match c {
         b'A'..=b'Z' => Some(c - b'A'),
@@ -354,6 +370,29 @@ fn every_page_shows_the_stores_values() {
             browser.screenshot(&dir.join(format!("overlay-{name}.png")));
         }
     }
+    // The app restarts: the page notices, keeps its values, and comes back by itself.
+    browser.open_live(&format!("{base}/team.html"));
+    let addr = web.local_addr();
+    drop(web);
+    let state = "document.getElementById('bl-root').getAttribute('data-state')";
+    wait_until(&mut browser, state, "connecting");
+    let kept: Vec<Value> =
+        serde_json::from_str(browser.eval(READ_VALUES).as_str().unwrap()).unwrap();
+    assert!(
+        kept.iter()
+            .any(|e| e["value"].as_str().is_some_and(|v| !v.is_empty())),
+        "the last values stay on screen while reconnecting"
+    );
+    let web = WebServer::start(
+        WebConfig {
+            listen: addr.to_string(),
+            default_delay_s: 0.0,
+            user_css: None,
+        },
+        Arc::clone(&session),
+    )
+    .unwrap();
+    wait_until(&mut browser, state, "live");
     // Pages navigated away from close their socket; the server lets their threads go.
     let deadline = Instant::now() + Duration::from_secs(5);
     while web.ws_clients() > 1 && Instant::now() < deadline {

@@ -109,3 +109,25 @@ fn commands_reach_the_link_thread_and_relisten_moves_the_listener() {
             .is_err()
     );
 }
+
+#[test]
+fn the_demo_replay_feeds_the_link_like_a_widget() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut link = start(dir.path(), None);
+    let addr = link.local_addr().unwrap().to_string();
+    let mut demo = bar_live_core::live::feed::DemoReplay::start(addr).unwrap();
+    wait_for("the demo's updates", || link.lock().store.updates >= 3);
+    assert!(demo.running());
+    let want = bar_live_core::review::Review::demo().unwrap();
+    {
+        let s = link.lock();
+        assert_eq!(
+            s.store.hello.as_ref().map(|h| &h.game.map_name),
+            want.store.hello.as_ref().map(|h| &h.game.map_name)
+        );
+        assert!(s.connected());
+    }
+    demo.stop();
+    assert!(!demo.running());
+    link.shutdown();
+}

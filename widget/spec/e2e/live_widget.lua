@@ -17,7 +17,8 @@
 -- So FILE carries the settings from one "game" to the next: run it twice to see
 -- that what the app changed still holds. The installer rule applies: the saved
 -- port is used only if FILE's installedPort equals P (the player changed the
--- port in game after installing); with another P, P wins (a reinstall).
+-- port in game after installing); with another P, P wins (a reinstall). This
+-- harness writes no install stamp, so installStamp stays "" from run to run.
 --
 -- stdout, one line per event (fields separated by single spaces):
 --   start port=P host=H state=FILE loaded|new

@@ -253,8 +253,6 @@ function M.new(opts)
 			gl = E.gl, socket = E.socket, LOG = { WARNING = 2, INFO = 3 },
 			WIDGET_TEST_HOOK = function(internals)
 				E.internals = internals
-				-- scripts/soak_widget.lua still reads widget._test; the specs use E.internals
-				widget._test = internals
 			end,
 		}
 		local provided = { gl = true, socket = true }

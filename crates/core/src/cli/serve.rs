@@ -3,17 +3,14 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
 use super::Outcome;
+use crate::live::feed::DemoReplay;
 use crate::live::{LinkConfig, LiveLink, RecordPolicy};
 use crate::net::NoWake;
-use crate::recording::RecordingReader;
-use crate::review::DEMO;
 use crate::sim::{SimGame, SimOptions, SimThread, Speed};
 use crate::web::{WebConfig, WebServer};
 
@@ -81,7 +78,6 @@ pub fn run(opts: &ServeOptions) -> anyhow::Result<Outcome> {
         web.local_addr(),
         opts.delay_s
     );
-    let stop = Arc::new(AtomicBool::new(false));
     let mut sim = None;
     let mut demo = None;
     match opts.feed {
@@ -98,35 +94,15 @@ pub fn run(opts: &ServeOptions) -> anyhow::Result<Outcome> {
                 Speed::Factor(opts.sim_speed),
             )?);
         }
-        Feed::Demo => demo = Some(demo_loop(widget_addr.to_string(), Arc::clone(&stop))?),
+        Feed::Demo => demo = Some(DemoReplay::start(widget_addr.to_string())?),
     }
     let started = Instant::now();
     while opts.duration.is_none_or(|d| started.elapsed() < d) {
         std::thread::sleep(Duration::from_millis(200));
     }
-    stop.store(true, Ordering::SeqCst);
     drop(sim);
-    if let Some(t) = demo {
-        let _ = t.join();
-    }
+    drop(demo);
     web.shutdown();
     link.shutdown();
     Ok(Outcome::Success)
-}
-
-/// Replays the bundled demo recording at 1× into the widget listener, over and over.
-fn demo_loop(to: String, stop: Arc<AtomicBool>) -> std::io::Result<JoinHandle<()>> {
-    std::thread::Builder::new()
-        .name("bar-live-demo".into())
-        .spawn(move || {
-            while !stop.load(Ordering::SeqCst) {
-                let played = RecordingReader::new(DEMO)
-                    .map_err(anyhow::Error::from)
-                    .and_then(|r| super::replay::play(r, &to, Speed::Factor(1.0), &stop));
-                if let Err(e) = played {
-                    log::warn!("demo replay stopped: {e:#}");
-                    std::thread::sleep(Duration::from_secs(1));
-                }
-            }
-        })
 }

@@ -5,7 +5,9 @@
 //! - [`moving`]: a coordinated move of the widget to another address (pure state).
 //! - [`recorder`]: the recorder thread (auto-recordings, flush and sync off the UI).
 //! - [`timeline`]: when each update arrived, for the stream delay.
+//! - [`feed`]: the demo recording replayed into the link when no game runs.
 
+pub mod feed;
 pub mod link;
 pub mod moving;
 pub mod recorder;
