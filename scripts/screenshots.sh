@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Produces screenshots/*.png (dashboard, overlay, overlay-allies, settings, widget-install, review,
-# recordings, stream) under Xvfb, and web-*.png: the OBS overlay pages in headless chromium over a
+# Produces screenshots/*.png (dashboard, insight, overlay, overlay-allies, settings, widget-install,
+# review, recordings, stream) under Xvfb, and web-*.png: the OBS overlay pages in headless chromium over a
 # game-like background.
 # Usage: scripts/screenshots.sh [NAME...]   (needs a release build: cargo build --release); with names,
 # only those screenshots are made (e.g. `scripts/screenshots.sh settings widget-install`).
@@ -28,7 +28,8 @@ take_shot() {
   local app=$!
   wait_window bar-live 30 || echo "warning: window for $name not seen yet" >&2
   if [ "${SIM:-0}" = 1 ]; then
-    "$BIN" simulate --to "127.0.0.1:$port" --teams 6 --minutes 40 --speed 150 --seed 3 >/dev/null 2>&1 &
+    "$BIN" simulate --to "127.0.0.1:$port" --teams "${TEAMS:-6}" --minutes 40 --speed "${SPEED:-150}" \
+      --seed 3 >/dev/null 2>&1 &
   fi
   if [ "${WIDGET:-0}" = 1 ]; then
     lua5.1 widget/spec/e2e/live_widget.lua --port "$port" --state "$WORK/widget-state.json" \
@@ -66,6 +67,26 @@ cat >"$WORK/settings.json" <<'JSON'
 { "overlay": { "position": [1300, 40], "size": [330, 170], "opacity": 0.95, "target": { "kind": "ally_teams" } } }
 JSON
 SIM=1 CROP=380x220+1280+20 shot overlay-allies 14 --overlay
+rm -f "$WORK/settings.json"
+# Game insight: Alice's past games (6 finished recordings) give the benchmark band and the splits, one of
+# them is the ghost; the live game (2 teams, ~20 minutes in) shows milestone markers and composition.
+if [ -z "$ONLY" ] || [[ " $ONLY " == *" insight "* ]]; then
+  mkdir -p "$WORK/data/recordings"
+  for i in 1 2 3 4 5 6; do
+    port="$(free_port)"
+    "$BIN" record --listen "127.0.0.1:$port" --out "$WORK/data/recordings/2025-0$i-01_past.barlive" \
+      --connections 1 >/dev/null 2>&1 &
+    rec=$!
+    sleep 0.5
+    "$BIN" simulate --to "127.0.0.1:$port" --teams 6 --minutes $((26 + 2 * i)) --speed max \
+      --seed $((40 + i)) >/dev/null 2>&1
+    wait "$rec"
+  done
+fi
+cat >"$WORK/settings.json" <<'JSON'
+{ "insight": { "benchmark_player": "Alice", "show_band": true } }
+JSON
+SIM=1 TEAMS=2 SPEED=100 shot insight 12 --ghost "$WORK/data/recordings/2025-03-01_past.barlive"
 rm -f "$WORK/settings.json"
 shot review 4 --tab review open resources/demo.barlive
 shot recordings 3 --tab recordings
