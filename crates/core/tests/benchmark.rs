@@ -276,6 +276,7 @@ fn benchmark_and_splits_match_the_oracle() {
     let (dir, _) = folder();
     let mut index = None;
     let mut cache = ProfileCache::new();
+    let no_stop = std::sync::atomic::AtomicBool::new(false);
     for (map, players, last_n) in [
         (Some("Map A"), None, 5),
         (None, None, 0),
@@ -289,7 +290,7 @@ fn benchmark_and_splits_match_the_oracle() {
             last_n,
             exclude: None,
         };
-        let got = run_benchmark(&mut index, &mut cache, dir.path(), &query).unwrap();
+        let got = run_benchmark(&mut index, &mut cache, dir.path(), &query, &no_stop).unwrap();
         let want = oracle(
             dir.path(),
             map,
@@ -310,6 +311,7 @@ fn benchmark_and_splits_match_the_oracle() {
             map: Some("Nowhere".into()),
             ..Query::default()
         },
+        &no_stop,
     )
     .unwrap();
     assert!(none.games.is_empty() && none.minutes.is_empty());

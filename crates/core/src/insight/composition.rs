@@ -43,8 +43,9 @@ impl SampleInsight {
 
 #[derive(Debug, Clone, Default)]
 struct TradeTeam {
-    /// `by_def` of the previous readable sample (`None` before the first).
-    prev: Option<Vec<(u32, u32)>>,
+    /// `by_def` of the previous readable sample (`has_prev` false before the first).
+    prev: Vec<(u32, u32)>,
+    has_prev: bool,
     lost: f64,
     lost_units: f64,
     killed: f64,
@@ -129,11 +130,14 @@ impl Trades {
                 now_max = now_max.max(def as usize + 1);
             }
             let team = self.teams.entry(s.team_id).or_default();
-            let (lost_now, lost_units) = match &team.prev {
-                Some(prev) => losses(prev, &by_def.0, defs, &mut self.scratch, now_max),
-                None => (0.0, 0.0),
+            let (lost_now, lost_units) = if team.has_prev {
+                losses(&team.prev, &by_def.0, defs, &mut self.scratch, now_max)
+            } else {
+                (0.0, 0.0)
             };
-            team.prev = Some(by_def.0.clone());
+            team.prev.clear();
+            team.prev.extend_from_slice(&by_def.0);
+            team.has_prev = true;
             team.lost += lost_now;
             team.lost_units += lost_units;
             team.note_damage(u.game_seconds, s);

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::SystemTime;
 
@@ -54,19 +56,24 @@ pub struct InsightWorker {
     jobs: Option<Sender<Job>>,
     done: Receiver<Done>,
     thread: Option<JoinHandle<()>>,
+    /// Set when the handle is dropped: a benchmark stops between two files.
+    stop: Arc<AtomicBool>,
 }
 
 impl InsightWorker {
     pub fn start() -> std::io::Result<InsightWorker> {
         let (jobs, job_rx) = bounded::<Job>(1);
         let (done_tx, done) = bounded::<Done>(2);
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = Arc::clone(&stop);
         let thread = std::thread::Builder::new()
             .name("insight".into())
-            .spawn(move || run(&job_rx, &done_tx))?;
+            .spawn(move || run(&job_rx, &done_tx, &stopping))?;
         Ok(InsightWorker {
             jobs: Some(jobs),
             done,
             thread: Some(thread),
+            stop,
         })
     }
 
@@ -83,6 +90,7 @@ impl InsightWorker {
 
 impl Drop for InsightWorker {
     fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
         self.jobs = None;
         // The thread ends after its current job: drain what it sends meanwhile so it never blocks.
         while self.thread.as_ref().is_some_and(|t| !t.is_finished()) {
@@ -97,13 +105,13 @@ impl Drop for InsightWorker {
 /// Profiles read so far, by path, with the size and modification time they were read at.
 pub type ProfileCache = HashMap<PathBuf, (u64, Option<SystemTime>, GameProfile)>;
 
-fn run(jobs: &Receiver<Job>, done: &Sender<Done>) {
+fn run(jobs: &Receiver<Job>, done: &Sender<Done>, stop: &AtomicBool) {
     let mut index: Option<(PathBuf, RecordingIndex)> = None;
     let mut cache = ProfileCache::new();
     for job in jobs {
         let out = match job {
             Job::Benchmark { dir, query } => {
-                let result = Box::new(run_benchmark(&mut index, &mut cache, &dir, &query));
+                let result = Box::new(run_benchmark(&mut index, &mut cache, &dir, &query, stop));
                 Done::Benchmark { query, result }
             }
             Job::List { dir } => {
@@ -143,17 +151,21 @@ fn refreshed<'a>(
 }
 
 /// Refreshes the folder's index, profiles the selected games (reusing unchanged ones) and computes the
-/// benchmark.
+/// benchmark; gives up between two files once `stop` is set.
 pub fn run_benchmark(
     index: &mut Option<(PathBuf, RecordingIndex)>,
     cache: &mut ProfileCache,
     dir: &Path,
     query: &Query,
+    stop: &AtomicBool,
 ) -> Result<Benchmark, String> {
     let idx = refreshed(index, dir)?;
     cache.retain(|p, _| idx.entries.iter().any(|e| &e.path == p));
     let mut profiles = Vec::new();
     for e in select(&idx.entries, query) {
+        if stop.load(Ordering::Relaxed) {
+            return Err("stopped".into());
+        }
         let fresh = cache
             .get(&e.path)
             .is_some_and(|(size, modified, _)| *size == e.size && *modified == e.modified);
