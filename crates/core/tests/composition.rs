@@ -284,3 +284,41 @@ fn a_player_gets_estimated_kills() {
     check(&store, &oracle(&messages));
     assert!(store.series[&0].last(Metric::ValueKilled).unwrap() > 0.0);
 }
+
+/// What the composition card stacks: at any time, each band's last value at or before it (ally teams:
+/// the members' sum), checked against a plain scan of the series.
+#[test]
+fn bands_at_any_time_are_the_last_values_before_it() {
+    use bar_live_core::insight::composition::bands_at;
+    use bar_live_core::store::SeriesOf;
+    let store = store_of(&play(SimOptions {
+        teams: 4,
+        minutes: 15.0,
+        seed: 6,
+        ..SimOptions::default()
+    }));
+    let times: Vec<f64> = (0..200).map(|i| f64::from(i) * 4.7 - 3.0).collect();
+    let at = |team: u32, b: usize, t: f64| -> f32 {
+        let s = &store.series[&team];
+        (0..s.len())
+            .rev()
+            .find(|&i| s.t[i] <= t)
+            .map_or(0.0, |i| s.values(Metric::BANDS[b])[i].max(0.0))
+    };
+    let got = bands_at(&store, SeriesOf::Team(2), &times);
+    for (row, &t) in got.iter().zip(&times) {
+        for b in 0..Band::COUNT {
+            assert_eq!(row[b], at(2, b, t), "band {b} at {t}");
+        }
+    }
+    // Ally team 0 = teams 0 and 1.
+    let ally = bands_at(&store, SeriesOf::Ally(0), &times[10..]);
+    for (row, &t) in ally.iter().zip(&times[10..]) {
+        let want = at(0, 0, t) + at(1, 0, t);
+        assert!(
+            (row[0] - want).abs() <= 1e-3 * want.max(1.0),
+            "{} vs {want} at {t}",
+            row[0]
+        );
+    }
+}

@@ -54,3 +54,25 @@ pub fn compare_extras<'a>(
         ghost: state.ghost_for(store, prefs, per_ally),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_jump_moves_the_cursor_in_review_and_pans_live() {
+        let mut axis = DashboardState::default();
+        let mut cursor = 500.0;
+        jump_to(&mut axis, Some(&mut cursor), 900.0, 120.0);
+        assert_eq!(cursor, 120.0);
+        assert!(axis.follow, "following the cursor, the plots end at it");
+        jump_to(&mut axis, Some(&mut cursor), 900.0, 5000.0);
+        assert_eq!(cursor, 900.0, "clamped to the recording");
+        let mut live = DashboardState::default();
+        jump_to(&mut live, None, 1200.0, 300.0);
+        assert!(!live.follow);
+        let (t0, t1) = live.manual.unwrap();
+        assert_eq!((t0 + t1) / 2.0, 300.0);
+        assert_eq!(t1 - t0, 1200.0, "the span shown is kept");
+    }
+}
