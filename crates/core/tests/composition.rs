@@ -307,8 +307,8 @@ fn bands_at_any_time_are_the_last_values_before_it() {
     };
     let got = bands_at(&store, SeriesOf::Team(2), &times);
     for (row, &t) in got.iter().zip(&times) {
-        for b in 0..Band::COUNT {
-            assert_eq!(row[b], at(2, b, t), "band {b} at {t}");
+        for (b, &got) in row.iter().enumerate() {
+            assert_eq!(got, at(2, b, t), "band {b} at {t}");
         }
     }
     // Ally team 0 = teams 0 and 1.
