@@ -5,6 +5,7 @@
 //! what the user asked for back as [`LinkCommand`]s. Tabs are components: each has its state struct and a
 //! `*_ui` function, and asks the app for anything beyond its own state through [`Request`]s.
 
+mod actions;
 pub mod export;
 pub mod insight;
 pub mod legend;
@@ -12,6 +13,7 @@ pub mod live;
 pub mod overlay;
 pub mod plots;
 pub mod recordings;
+mod requests;
 pub mod review;
 pub mod settings;
 pub mod settings_tab;
@@ -22,106 +24,18 @@ pub mod widget_section;
 pub mod widget_settings;
 pub mod widget_tab;
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use bar_live_core::live::feed::DemoReplay;
-use bar_live_core::live::{LinkCommand, LinkConfig, LiveLink, RecordPolicy, Session};
-use bar_live_core::protocol::WidgetConfig;
-use bar_live_core::review::Review;
-use bar_live_core::sim::{SimGame, SimOptions, SimThread, Speed};
+use bar_live_core::live::{LinkConfig, LiveLink, Session};
+use bar_live_core::sim::SimThread;
 use bar_live_core::store::{Store, ValueMode};
-use settings::{Paths, Settings, Theme};
+use settings::{Paths, Settings};
 
-/// What the command line asks the app to do at start.
-#[derive(Debug, Default, Clone)]
-pub struct LaunchOptions {
-    pub config_path: Option<PathBuf>,
-    pub data_dir: Option<PathBuf>,
-    pub listen: Option<String>,
-    /// `--web-listen`: the overlay pages' address for this run (never saved).
-    pub web_listen: Option<String>,
-    pub allow_remote: bool,
-    pub max_frame_bytes: u32,
-    pub open: Option<PathBuf>,
-    pub simulate: bool,
-    pub overlay: bool,
-    pub quit_after: Option<Duration>,
-    pub tab: Option<String>,
-    /// A past recording to draw as a ghost from the start.
-    pub ghost: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Live,
-    Review,
-    Recordings,
-    Stream,
-    Settings,
-    Widget,
-}
-
-impl Tab {
-    pub const ALL: [Tab; 6] = [
-        Tab::Live,
-        Tab::Review,
-        Tab::Recordings,
-        Tab::Stream,
-        Tab::Settings,
-        Tab::Widget,
-    ];
-    pub fn label(self) -> &'static str {
-        match self {
-            Tab::Live => "🗠 Live",
-            Tab::Review => "⏪ Review",
-            Tab::Recordings => "🗄 Recordings",
-            Tab::Stream => "📡 Stream",
-            Tab::Settings => "⚙ Settings",
-            Tab::Widget => "⬇ Widget install",
-        }
-    }
-    fn parse(s: &str) -> Option<Tab> {
-        Tab::ALL
-            .into_iter()
-            .find(|t| format!("{t:?}").eq_ignore_ascii_case(s))
-    }
-}
-
-/// What a component asks of the app; carried out after the frame is drawn.
-#[derive(Debug)]
-pub enum Request {
-    OpenRecording(PathBuf),
-    OpenDemo,
-    StartSimulator,
-    /// Replay the demo recording into the live link (feeds the dashboard and the overlay pages).
-    StartDemoReplay,
-    StopFeeds,
-    ShowTab(Tab),
-    Notice(String),
-    Status(String),
-    /// Validated settings from the editor, to apply and save.
-    ApplySettings(Box<Settings>),
-    /// Settings changed in place (legend toggles, overlay lock): save them.
-    SaveSettings,
-    /// The BAR data folder the widget was installed into, remembered for next time.
-    RememberBarDataDir(PathBuf),
-    /// Switch the widget's streaming off (or stop asking for it to be off), saved and pushed now.
-    SetWidgetEnabled(bool),
-    Link(LinkCommand),
-}
-
-/// How the app was started: what `--listen`/`--allow-remote`/`--max-frame-bytes` allow for this run.
-#[derive(Debug, Clone)]
-pub struct Launch {
-    pub allow_remote: bool,
-    pub max_frame_bytes: u32,
-    /// `--listen` from the command line: used for this run, never saved.
-    pub listen_override: Option<String>,
-    /// `--web-listen` from the command line: used for this run, never saved.
-    pub web_listen_override: Option<String>,
-}
+use actions::apply_theme;
+pub use actions::{record_policy, widget_config};
+pub use requests::{Launch, LaunchOptions, Request, Tab};
 
 /// Runs the app until its window closes.
 pub fn run(opts: LaunchOptions) -> anyhow::Result<()> {
@@ -246,161 +160,6 @@ impl BarLiveApp {
         self.link.session()
     }
 
-    fn handle_requests(&mut self, ctx: &egui::Context, requests: Vec<Request>) {
-        for r in requests {
-            match r {
-                Request::OpenRecording(path) => match Review::open(&path) {
-                    Ok(r) => {
-                        if r.truncated {
-                            self.messages.notices.push(format!(
-                                "{} was cut short; loaded up to its last complete frame",
-                                r.title
-                            ));
-                        }
-                        self.review.show(r);
-                        self.tab = Tab::Review;
-                    }
-                    Err(e) => self.messages.notices.push(format!("{e:#}")),
-                },
-                Request::OpenDemo => match Review::demo() {
-                    Ok(r) => {
-                        self.review.show(r);
-                        self.tab = Tab::Review;
-                    }
-                    Err(e) => self
-                        .messages
-                        .notices
-                        .push(format!("the demo recording could not be read: {e:#}")),
-                },
-                Request::StartSimulator => self.start_simulator(),
-                Request::StartDemoReplay => self.start_demo_replay(),
-                Request::StopFeeds => {
-                    self.sim = None;
-                    self.demo = None;
-                }
-                Request::ShowTab(t) => self.tab = t,
-                Request::Notice(n) => self.messages.notices.push(n),
-                Request::Status(s) => self.messages.status = Some(s),
-                Request::ApplySettings(new) => self.apply_settings(ctx, *new),
-                Request::SaveSettings => self.save_settings(),
-                Request::RememberBarDataDir(dir) => {
-                    self.settings.bar_data_dir = Some(dir);
-                    self.save_settings();
-                }
-                Request::SetWidgetEnabled(on) => {
-                    self.settings.widget.enabled = on;
-                    self.save_settings();
-                    self.command(LinkCommand::SetWidgetConfig(widget_config(&self.settings)));
-                }
-                Request::Link(c) => self.command(c),
-            }
-        }
-    }
-
-    /// Starts, moves or stops the overlay-page server to match the settings.
-    fn apply_web(&mut self) {
-        let session = self.link.session();
-        self.web.apply(
-            &self.settings.web,
-            &self.launch,
-            &self.paths.user_css(),
-            &session,
-        );
-        if let Some(e) = &self.web.error {
-            self.messages.notices.push(e.clone());
-        }
-    }
-
-    fn command(&mut self, c: LinkCommand) {
-        if let Err(e) = self.link.command(c) {
-            self.messages.notices.push(e.to_string());
-        }
-    }
-
-    fn start_simulator(&mut self) {
-        if self.sim.as_ref().is_some_and(SimThread::running) {
-            return;
-        }
-        let Some(addr) = self.link.local_addr() else {
-            self.messages
-                .notices
-                .push("the simulator needs the listener, which is not running".into());
-            return;
-        };
-        let game = SimGame::new(SimOptions {
-            teams: 6,
-            minutes: 40.0,
-            ..Default::default()
-        });
-        match SimThread::start(addr.to_string(), game, Speed::Factor(20.0)) {
-            Ok(s) => self.sim = Some(s),
-            Err(e) => self
-                .messages
-                .notices
-                .push(format!("the simulator could not start: {e}")),
-        }
-    }
-
-    fn start_demo_replay(&mut self) {
-        if self.demo.as_ref().is_some_and(DemoReplay::running) {
-            return;
-        }
-        let Some(addr) = self.link.local_addr() else {
-            self.messages
-                .notices
-                .push("the demo replay needs the listener, which is not running".into());
-            return;
-        };
-        match DemoReplay::start(addr.to_string()) {
-            Ok(d) => self.demo = Some(d),
-            Err(e) => self
-                .messages
-                .notices
-                .push(format!("the demo replay could not start: {e}")),
-        }
-    }
-
-    /// Applies validated settings from the editor: theme, listener, recording, widget config.
-    fn apply_settings(&mut self, ctx: &egui::Context, mut new: Settings) {
-        // Runtime state edited elsewhere (overlay lock/position, legend toggles) is kept.
-        new.overlay.locked = self.settings.overlay.locked;
-        new.overlay.position = self.settings.overlay.position;
-        new.overlay.size = self.settings.overlay.size;
-        new.per_ally_team = self.settings.per_ally_team;
-        new.cumulative = self.settings.cumulative;
-        new.widget.enabled = self.settings.widget.enabled;
-        new.insight = self.settings.insight.clone();
-        if new.listen != self.settings.listen {
-            self.launch.listen_override = None;
-        }
-        // A new address moves the widget; the settings keep the old one until it lands.
-        for c in widget_settings::link_commands(&self.settings, &mut new) {
-            self.command(c);
-        }
-        let old = std::mem::replace(&mut self.settings, new);
-        apply_theme(ctx, self.settings.theme);
-        let policy = record_policy(&self.settings, &self.paths);
-        if policy != record_policy(&old, &self.paths) {
-            self.command(LinkCommand::SetRecordPolicy(policy));
-        }
-        if self.settings.web != old.web {
-            if self.settings.web.listen != old.web.listen {
-                self.launch.web_listen_override = None;
-            }
-            self.apply_web();
-        }
-        self.save_settings();
-        self.messages.status = Some("settings saved".into());
-    }
-
-    fn save_settings(&mut self) {
-        if let Err(e) = settings::save(&self.paths.settings_file, &self.settings) {
-            self.messages
-                .notices
-                .push(format!("settings not saved: {e:#}"));
-        }
-    }
-
     fn view_options(&self, dark: bool) -> plots::ViewOptions {
         plots::ViewOptions {
             per_ally: self.settings.per_ally_team,
@@ -418,25 +177,6 @@ impl BarLiveApp {
     }
 
     /// Player commands from the game (`/livedata overlay lock`).
-    fn game_commands(&mut self, ctx: &egui::Context, session: &mut Session) {
-        for cmd in session.take_commands() {
-            if cmd.name == "overlay" {
-                let msg = overlay::apply_command(
-                    &mut self.settings.overlay,
-                    &mut self.overlay_open,
-                    &cmd.args,
-                );
-                ctx.send_viewport_cmd_to(
-                    overlay::viewport_id(),
-                    egui::ViewportCommand::MousePassthrough(self.settings.overlay.locked),
-                );
-                self.messages.status = Some(format!("from the game: {msg}"));
-            } else {
-                self.messages.status = Some(format!("unknown command from the game: {}", cmd.name));
-            }
-        }
-    }
-
     fn main_ui(&mut self, ui: &mut egui::Ui, session: &Session, requests: &mut Vec<Request>) {
         let ctx = ui.ctx().clone();
         egui::Panel::top("tabs").show(ui, |ui| self.tab_bar_ui(ui, &ctx));
@@ -765,29 +505,4 @@ impl eframe::App for BarLiveApp {
         self.link.shutdown();
         self.save_settings();
     }
-}
-
-/// Where auto-recordings go and how many to keep.
-pub fn record_policy(settings: &Settings, paths: &Paths) -> RecordPolicy {
-    RecordPolicy {
-        enabled: settings.auto_record,
-        dir: settings
-            .recordings_dir
-            .clone()
-            .unwrap_or_else(|| paths.recordings_dir()),
-        keep_last: settings.keep_last,
-    }
-}
-
-/// The settings the app pushes to the widget on every hello and when they change: all but the
-/// address, which only a coordinated move changes ([`widget_settings`]).
-pub fn widget_config(settings: &Settings) -> WidgetConfig {
-    settings.widget.config()
-}
-
-fn apply_theme(ctx: &egui::Context, theme: Theme) {
-    ctx.set_theme(match theme {
-        Theme::Dark => egui::Theme::Dark,
-        Theme::Light => egui::Theme::Light,
-    });
 }

@@ -154,7 +154,7 @@ pub fn recordings_ui(
     }
     if index.entries.is_empty() {
         ui.add_space(20.0);
-        ui.label("No recordings yet. Every connected game is recorded here automatically (Settings → Recordings).");
+        ui.label("No recordings yet. Every connected game is recorded here automatically (Settings > Recordings).");
         return;
     }
     let rows = index.view(&tab.filter(), tab.sort, tab.ascending);

@@ -218,13 +218,13 @@ pub fn stream_ui(
                 None
             }
             (None, None) => {
-                ui.label("The overlay pages are switched off (Settings → Stream overlays).");
+                ui.label("The overlay pages are switched off (Settings > Stream overlays).");
                 None
             }
         };
         if settings.web.delay_s > 0.0 {
             ui.label(format!(
-                "Stream delay: pages show the game as it was {:.0} s ago (Settings → Stream overlays).",
+                "Stream delay: pages show the game as it was {:.0} s ago (Settings > Stream overlays).",
                 settings.web.delay_s
             ));
         }

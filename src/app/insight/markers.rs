@@ -108,7 +108,7 @@ pub fn hovered<'m>(
 pub fn tooltip_ui(ui: &mut Ui, hovered: &[&Marker]) {
     for m in hovered {
         ui.horizontal(|ui| {
-            ui.colored_label(m.color, "●");
+            crate::app::status_bar::status_dot_ui(ui, m.color);
             ui.label(format!("{}  {}", format_game_time(m.t), m.text));
         });
     }

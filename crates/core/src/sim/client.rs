@@ -8,11 +8,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use crossbeam_channel::{Receiver, unbounded};
+use crossbeam_channel::{Receiver, bounded};
 
 use super::game::{FRAMES_PER_SECOND, SimGame};
 use crate::protocol::{self, AppMessage, Bye, Pong, WidgetMessage, frame::encode_frame};
 
+/// App→widget messages waiting for the simulator.
+const REQUEST_CAPACITY: usize = 64;
 /// How long to keep trying to reach the app before giving up.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -65,7 +67,9 @@ impl Link {
             }
         };
         stream.set_nodelay(true)?;
-        let (tx, rx) = unbounded();
+        // App→widget requests (config, ping) are a handful per game; if the simulator falls behind, the
+        // reader blocks and TCP pushes back on the app, as with the real widget's bounded buffer.
+        let (tx, rx) = bounded(REQUEST_CAPACITY);
         let read_half = stream.try_clone()?;
         std::thread::Builder::new()
             .name("bar-live-sim-read".into())
