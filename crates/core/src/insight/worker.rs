@@ -67,7 +67,7 @@ impl InsightWorker {
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = Arc::clone(&stop);
         let thread = std::thread::Builder::new()
-            .name("insight".into())
+            .name("bar-live-insight".into())
             .spawn(move || run(&job_rx, &done_tx, &stopping))?;
         Ok(InsightWorker {
             jobs: Some(jobs),
