@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use egui::{RichText, Ui};
 
-use super::plots::{DashboardState, series_color};
+use super::plots::{DashboardState, ViewOptions, series_color};
 use super::status_bar::status_dot_ui;
 use bar_live_core::store::{SeriesOf, Store};
 
@@ -101,4 +101,22 @@ pub fn legend_ui(
             .small()
             .weak(),
     );
+}
+
+/// A one-line key of a game's series (name in its colour; hidden ones struck through), for a dashboard the
+/// legend does not describe: each game of a side-by-side review.
+pub fn key_row_ui(ui: &mut Ui, store: &Store, view: &ViewOptions) {
+    ui.horizontal_wrapped(|ui| {
+        for of in store.series_list(view.per_ally) {
+            let name = store.series_name(of);
+            let text = if view.hidden.contains(&of) {
+                RichText::new(name)
+                    .color(ui.visuals().weak_text_color())
+                    .strikethrough()
+            } else {
+                RichText::new(name).color(series_color(store, of, view.dark))
+            };
+            ui.label(text.small());
+        }
+    });
 }

@@ -4,6 +4,7 @@ use egui::Ui;
 
 use super::export::{Exports, export_buttons_ui};
 use super::insight::{jump_to, markers};
+use super::legend;
 use super::plots::dashboard::PlotExtras;
 use super::plots::{DashboardState, ViewOptions, dashboard_ui};
 use super::{Paths, Request};
@@ -135,10 +136,12 @@ pub fn review_ui(
             ui.columns(2, |cols| {
                 cols[0].push_id("left", |ui| {
                     ui.strong(&r.title);
+                    legend::key_row_ui(ui, &r.store, view);
                     jump = dashboard_ui(ui, &r.store, view, axis, cursor, &extras);
                 });
                 cols[1].push_id("right", |ui| {
                     ui.strong(&second.title);
+                    legend::key_row_ui(ui, &second.store, view);
                     jump = jump.or(dashboard_ui(ui, &second.store, view, axis, other_t, &other));
                 });
             });

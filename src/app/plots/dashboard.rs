@@ -318,12 +318,19 @@ fn plot_ui(
         linked_plot_body(plot_ui, frame)
     });
     plot_gesture(ui, &response, frame, |ui, t| {
-        hover_readout_ui(ui, store, view, card, t)
+        hover_readout_ui(ui, store, view, card, extras, t)
     })
 }
 
-/// Every visible line's value at game time `t`.
-fn hover_readout_ui(ui: &mut Ui, store: &Store, view: &ViewOptions, card: &PlotCard, t: f64) {
+/// Every visible line's value at game time `t`, then the ghost's and the benchmark's when shown.
+fn hover_readout_ui(
+    ui: &mut Ui,
+    store: &Store,
+    view: &ViewOptions,
+    card: &PlotCard,
+    extras: &PlotExtras<'_>,
+    t: f64,
+) {
     ui.strong(format!("{} at {}", card.title, format_game_time(t)));
     egui::Grid::new("hover")
         .num_columns(1 + card.metrics.len())
@@ -344,5 +351,6 @@ fn hover_readout_ui(ui: &mut Ui, store: &Store, view: &ViewOptions, card: &PlotC
                 }
                 ui.end_row();
             }
+            compare::readout_rows_ui(ui, extras.ghost, extras.bench, card, view, t);
         });
 }
