@@ -72,6 +72,7 @@ rm -f "$WORK/settings.json"
 # them is the ghost; the live game (2 teams, ~20 minutes in) shows milestone markers and composition.
 if [ -z "$ONLY" ] || [[ " $ONLY " == *" insight "* ]]; then
   mkdir -p "$WORK/data/recordings"
+  maps=("Supreme Isthmus v2.1" "Red Comet Remake 1.8" "All That Glitters v2.2")
   for i in 1 2 3 4 5 6; do
     port="$(free_port)"
     "$BIN" record --listen "127.0.0.1:$port" --out "$WORK/data/recordings/2025-0$i-01_past.barlive" \
@@ -79,7 +80,7 @@ if [ -z "$ONLY" ] || [[ " $ONLY " == *" insight "* ]]; then
     rec=$!
     sleep 0.5
     "$BIN" simulate --to "127.0.0.1:$port" --teams 6 --minutes $((26 + 2 * i)) --speed max \
-      --seed $((40 + i)) >/dev/null 2>&1
+      --seed $((40 + i)) --map "${maps[$((i % 3))]}" >/dev/null 2>&1
     wait "$rec"
   done
 fi

@@ -96,6 +96,9 @@ enum Command {
         /// Play this team (0-based) instead of spectating: only its ally team is sent.
         #[arg(long)]
         player: Option<u32>,
+        /// The map name the simulated game reports.
+        #[arg(long)]
+        map: Option<String>,
     },
     /// Record widget streams to a .barlive file without the UI.
     Record {
@@ -219,6 +222,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             interval_frames,
             max_units,
             player,
+            map,
         }) => {
             cli::simulate::run(&cli::simulate::SimulateOptions {
                 to: to.clone(),
@@ -230,6 +234,7 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
                 interval_frames: *interval_frames,
                 max_units: *max_units,
                 player: *player,
+                map_name: map.clone(),
             })?;
             Ok(Outcome::Success)
         }

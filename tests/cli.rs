@@ -64,3 +64,58 @@ fn binary_simulate_to_check_json() {
     assert_eq!(json["by_type"]["update"], 120);
     assert_eq!(json["pongs"], 1);
 }
+
+/// `simulate --map` names the game's map: a recording of it shows the name in `info` and `recordings`;
+/// an empty name is refused before anything is sent.
+#[test]
+fn simulate_map_name_reaches_the_recording() {
+    let bin = env!("CARGO_BIN_EXE_bar-live");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("comet.barlive");
+    let addr = free_addr();
+    let recorder = std::process::Command::new(bin)
+        .args(["record", "--listen", &addr, "--connections", "1", "--out"])
+        .arg(&out)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let simulate = |map: &str| {
+        std::process::Command::new(bin)
+            .args(["simulate", "--to", &addr, "--teams", "2", "--minutes", "1"])
+            .args(["--speed", "max", "--map", map])
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let refused = simulate("  ");
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("--map must be a name"), "{err}");
+    // The recorder is still waiting for its one connection: the refused run sent nothing.
+    let mut sim = simulate("Red Comet Remake 1.8");
+    for _ in 0..50 {
+        if sim.status.success() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        sim = simulate("Red Comet Remake 1.8");
+    }
+    assert!(sim.status.success(), "{}", String::from_utf8_lossy(&sim.stderr));
+    assert!(recorder.wait_with_output().unwrap().status.success());
+    let info = std::process::Command::new(bin)
+        .args(["info", "--json"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(info.status.success(), "{}", String::from_utf8_lossy(&info.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    assert_eq!(json["map"], "Red Comet Remake 1.8", "{json}");
+    let list = std::process::Command::new(bin)
+        .args(["recordings", "--json", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(list[0]["map"], "Red Comet Remake 1.8", "{list}");
+}

@@ -808,8 +808,13 @@ def scenario_player(c):
         tap.inject(1, {"type": "config", "schema_version": 1, "port": port2})
         wait_until(run, lambda: tap.msgs(1, "bye"), 5, "bye on the first connection")
         wait_until(run, lambda: len(srv2.tap.msgs(1, "update")) >= 3, 10, "3 updates on the new port")
-        run.poll()
-        cfg["status2"] = run.last_status() or {}
+        # The harness writes the widget's status every few seconds: wait for one from after the move
+        # (the newest one may still be from before it; the check below says what it was).
+        try:
+            cfg["status2"] = run.wait_for(lambda e: e.get("kind") == "status" and (e.get("status") or {}).get(
+                "port") == port2, 10, "a status on the new port").get("status")
+        except Failure:  # reported by the check below
+            cfg["status2"] = run.last_status() or {}
     finally:
         run.control("quit")
         rc = run.finish(20)

@@ -8,6 +8,9 @@ use anyhow::bail;
 use crate::protocol::Level;
 use crate::sim::{SimGame, SimOptions, SimReport, Speed};
 
+/// The longest `--map` accepted (BAR's map names are far shorter).
+const MAX_MAP_NAME_BYTES: usize = 200;
+
 #[derive(Debug, Clone)]
 pub struct SimulateOptions {
     pub to: String,
@@ -20,6 +23,8 @@ pub struct SimulateOptions {
     pub max_units: u32,
     /// Play this team instead of spectating (see [`SimOptions::player`]).
     pub player: Option<u32>,
+    /// The map name the game reports (`None`: the simulator's default).
+    pub map_name: Option<String>,
 }
 
 /// Plays the game to `opts.to` and prints a one-line report to stderr.
@@ -36,6 +41,12 @@ pub fn run(opts: &SimulateOptions) -> anyhow::Result<SimReport> {
     if !(opts.minutes.is_finite() && opts.minutes > 0.0) {
         bail!("--minutes must be a positive number");
     }
+    if let Some(map) = &opts.map_name
+        && (map.trim().is_empty() || map.len() > MAX_MAP_NAME_BYTES)
+    {
+        bail!("--map must be a name of 1 to {MAX_MAP_NAME_BYTES} bytes");
+    }
+    let defaults = SimOptions::default();
     let game = SimGame::new(SimOptions {
         teams: opts.teams,
         minutes: opts.minutes,
@@ -44,7 +55,8 @@ pub fn run(opts: &SimulateOptions) -> anyhow::Result<SimReport> {
         interval_frames: opts.interval_frames,
         max_units: opts.max_units,
         player: opts.player,
-        ..SimOptions::default()
+        map_name: opts.map_name.clone().unwrap_or(defaults.map_name.clone()),
+        ..defaults
     });
     let r = crate::sim::run(&opts.to, game, opts.speed, Arc::new(AtomicBool::new(false)))?;
     eprintln!(
