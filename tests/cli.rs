@@ -101,14 +101,22 @@ fn simulate_map_name_reaches_the_recording() {
         std::thread::sleep(std::time::Duration::from_millis(100));
         sim = simulate("Red Comet Remake 1.8");
     }
-    assert!(sim.status.success(), "{}", String::from_utf8_lossy(&sim.stderr));
+    assert!(
+        sim.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sim.stderr)
+    );
     assert!(recorder.wait_with_output().unwrap().status.success());
     let info = std::process::Command::new(bin)
         .args(["info", "--json"])
         .arg(&out)
         .output()
         .unwrap();
-    assert!(info.status.success(), "{}", String::from_utf8_lossy(&info.stderr));
+    assert!(
+        info.status.success(),
+        "{}",
+        String::from_utf8_lossy(&info.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
     assert_eq!(json["map"], "Red Comet Remake 1.8", "{json}");
     let list = std::process::Command::new(bin)

@@ -13,6 +13,7 @@
 //! - [`paths`]: where settings and data live.
 //! - [`web`]: the overlay pages for OBS and their API (HTTP + WebSocket).
 //! - [`time`]: wall-clock helpers.
+//! - [`worker`]: a named background thread that stops when dropped (the simulator, the demo feed).
 
 pub use bar_live_protocol as protocol;
 
@@ -28,3 +29,4 @@ pub mod sim;
 pub mod store;
 pub mod time;
 pub mod web;
+pub mod worker;
