@@ -2,7 +2,7 @@
 # Produces screenshots/*.png (dashboard, insight, overlay, overlay-allies, settings, widget-install,
 # review, recordings, stream) under Xvfb, and web-*.png: the OBS overlay pages in headless chromium over a
 # game-like background.
-# Usage: scripts/screenshots.sh [NAME...]   (needs a release build: cargo build --release); with names,
+# Usage: scripts/screenshots.sh [NAME...]   (needs a release build: cargo build --release, and xdotool); with names,
 # only those screenshots are made (e.g. `scripts/screenshots.sh settings widget-install`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +36,14 @@ take_shot() {
       --seconds $((wait_s + 2)) >/dev/null 2>&1 &
   fi
   sleep "$wait_s"
+  # TYPE="X Y TEXT": click at X,Y and type TEXT (xdotool), e.g. into a filter field, before the shot.
+  if [ -n "${TYPE:-}" ]; then
+    read -r tx ty text <<<"$TYPE"
+    xdotool search --name '^bar-live$' windowfocus 2>/dev/null || true
+    xdotool mousemove "$tx" "$ty" sleep 0.2 click 1 sleep 0.5 type --delay 60 "$text"
+    xdotool mousemove 5 1790
+    sleep 1
+  fi
   import -window root -crop "${CROP:-1280x820+0+0}" +repage "screenshots/$name.png"
   wait "$app" || true
 }
@@ -90,7 +98,11 @@ JSON
 SIM=1 TEAMS=2 SPEED=100 shot insight 12 --ghost "$WORK/data/recordings/2025-03-01_past.barlive"
 rm -f "$WORK/settings.json"
 shot review 4 --tab review open resources/demo.barlive
-shot recordings 3 --tab recordings
+# The Recordings tab filtered by map, with a copy of one game cut short (as after a crash) among them.
+if [ -f "$WORK/data/recordings/2025-04-01_past.barlive" ]; then
+  head -c 300000 "$WORK/data/recordings/2025-04-01_past.barlive" >"$WORK/data/recordings/2025-04-01_cut.barlive"
+fi
+TYPE="110 67 Comet" shot recordings 3 --tab recordings
 # The settings tab with the real widget connected: the app's widget settings, each confirmed in force.
 cat >"$WORK/settings.json" <<'JSON'
 { "listen": "127.0.0.1:__PORT__", "widget": { "interval_frames": 30, "level": "detailed", "max_units": 400 } }
