@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Produces screenshots/*.png (dashboard, insight, overlay, overlay-allies, settings, widget-install,
-# review, recordings, stream) under Xvfb, and web-*.png: the OBS overlay pages in headless chromium over a
+# review, review-side, recordings, stream) under Xvfb, and web-*.png: the OBS overlay pages in headless chromium over a
 # game-like background.
 # Usage: scripts/screenshots.sh [NAME...]   (needs a release build: cargo build --release, and xdotool); with names,
 # only those screenshots are made (e.g. `scripts/screenshots.sh settings widget-install`).
@@ -98,6 +98,11 @@ JSON
 SIM=1 TEAMS=2 SPEED=100 shot insight 12 --ghost "$WORK/data/recordings/2025-03-01_past.barlive"
 rm -f "$WORK/settings.json"
 shot review 4 --tab review open resources/demo.barlive
+# Two games side by side in review: the demo and one of Alice's past games, on one time axis.
+if [ -f "$WORK/data/recordings/2025-03-01_past.barlive" ]; then
+  shot review-side 5 --tab review --side-by-side "$WORK/data/recordings/2025-03-01_past.barlive" \
+    open resources/demo.barlive
+fi
 # The Recordings tab filtered by map, with a copy of one game cut short (as after a crash) among them.
 if [ -f "$WORK/data/recordings/2025-04-01_past.barlive" ]; then
   head -c 300000 "$WORK/data/recordings/2025-04-01_past.barlive" >"$WORK/data/recordings/2025-04-01_cut.barlive"

@@ -56,6 +56,9 @@ struct Args {
     /// A past recording to draw as a ghost behind the game (for scripted screenshots).
     #[arg(long, global = true, hide = true)]
     ghost: Option<PathBuf>,
+    /// A second recording to review side by side with the one opened (for scripted screenshots).
+    #[arg(long, global = true, hide = true)]
+    side_by_side: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -343,6 +346,7 @@ fn gui(args: &Args, open: Option<PathBuf>) -> anyhow::Result<Outcome> {
         quit_after: secs(args.quit_after_secs),
         tab: args.tab.clone(),
         ghost: args.ghost.clone(),
+        side_by_side: args.side_by_side.clone(),
     })
     .context("the window could not be started")?;
     Ok(Outcome::Success)

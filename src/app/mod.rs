@@ -27,6 +27,7 @@ pub mod widget_tab;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use bar_live_core::insight::worker::LoadPurpose;
 use bar_live_core::live::feed::DemoReplay;
 use bar_live_core::live::{LinkConfig, LiveLink, Session};
 use bar_live_core::sim::SimThread;
@@ -150,7 +151,10 @@ impl BarLiveApp {
             requests.push(Request::StartSimulator);
         }
         if let Some(path) = &opts.ghost {
-            app.insight.load_ghost(path);
+            app.insight.load(path, LoadPurpose::Ghost);
+        }
+        if let Some(path) = &opts.side_by_side {
+            app.insight.load(path, LoadPurpose::SideBySide);
         }
         app.handle_requests(ctx, requests);
         Ok(app)

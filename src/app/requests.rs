@@ -24,6 +24,8 @@ pub struct LaunchOptions {
     pub tab: Option<String>,
     /// A past recording to draw as a ghost from the start.
     pub ghost: Option<PathBuf>,
+    /// A second recording to review side by side with the one opened.
+    pub side_by_side: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

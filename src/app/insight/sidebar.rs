@@ -79,11 +79,12 @@ impl InsightSidebar {
     }
 
     /// Loads a past game as the ghost.
-    pub fn load_ghost(&mut self, path: &Path) {
+    /// Loads a past recording on the insight thread, as the ghost or for a side-by-side review.
+    pub fn load(&mut self, path: &Path, purpose: LoadPurpose) {
         if self.worker().is_some()
             && let Some(w) = self.worker.as_ref()
         {
-            self.ghost.load(w, path, LoadPurpose::Ghost);
+            self.ghost.load(w, path, purpose);
         }
     }
 
