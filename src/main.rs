@@ -135,6 +135,9 @@ enum Command {
         dir: Option<PathBuf>,
         #[arg(long)]
         json: bool,
+        /// Read every block of the files not checked yet (finds damage inside finished files).
+        #[arg(long)]
+        check: bool,
     },
     /// Rewrite a recording in another format version (1 ↔ 2).
     Convert {
@@ -263,11 +266,11 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             cli::info::run(file, *json)?;
             Ok(Outcome::Success)
         }
-        Some(Command::Recordings { dir, json }) => {
+        Some(Command::Recordings { dir, json, check }) => {
             let dir = dir.clone().unwrap_or_else(|| {
                 Paths::resolve(args.config.clone(), args.data_dir.clone()).recordings_dir()
             });
-            cli::recordings::run(&dir, *json)?;
+            cli::recordings::run(&dir, *json, *check)?;
             Ok(Outcome::Success)
         }
         Some(Command::Convert { input, output, to }) => {

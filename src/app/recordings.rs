@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use crossbeam_channel::{Receiver, bounded};
 use egui::{Color32, RichText, Ui};
@@ -12,15 +13,30 @@ use bar_live_core::recording::index::{Filter, IndexEntry, RecordingIndex, SortKe
 use bar_live_core::recording::summary::format_game_time;
 use bar_live_core::time::{parse_utc_date, utc_stamp};
 
-/// A folder read (and optionally one file deleted first) on the `bar-live-index` thread.
+/// What the `bar-live-index` thread does with a copy of the index.
+enum Job {
+    /// Re-list the folder (after deleting this file, if given).
+    Refresh { delete: Option<PathBuf> },
+    /// Check the blocks of a few files not checked yet ([`RecordingIndex::check_some`]).
+    Check,
+}
+
+/// Time a check job may take before the list on screen is updated with what it found.
+const CHECK_BUDGET: Duration = Duration::from_millis(300);
+
+/// A job under way on the `bar-live-index` thread; it sends back the index, a problem to report and how
+/// many files it checked.
 struct Loading {
-    result: Receiver<(RecordingIndex, Option<String>)>,
+    result: Receiver<(RecordingIndex, Option<String>, usize)>,
+    check: bool,
     _thread: JoinHandle<()>,
 }
 
 pub struct RecordingsTab {
     index: Option<RecordingIndex>,
     loading: Option<Loading>,
+    /// Files may still need their blocks checked (cleared when a check job finds none it can check).
+    checking: bool,
     /// The folder listing is out of date (first show, tab re-opened, refresh clicked, a delete).
     stale: bool,
     filter_map: String,
@@ -36,6 +52,7 @@ impl Default for RecordingsTab {
         RecordingsTab {
             index: None,
             loading: None,
+            checking: false,
             stale: true,
             filter_map: String::new(),
             filter_player: String::new(),
@@ -53,42 +70,58 @@ impl RecordingsTab {
         self.stale = true;
     }
 
-    /// Starts reading `dir` (after deleting `delete`, if given) unless a read is under way.
-    fn load(&mut self, dir: &Path, delete: Option<PathBuf>) {
+    /// Starts `job` on a copy of the index (the list on screen stays meanwhile) unless a job is under
+    /// way.
+    fn load(&mut self, dir: &Path, job: Job) {
         if self.loading.is_some() {
             return;
         }
         let (tx, rx) = bounded(1);
         let dir = dir.to_owned();
-        let mut index = self.index.take();
+        let index = self.index.clone();
+        let refresh = matches!(job, Job::Refresh { .. });
         let spawned = std::thread::Builder::new()
             .name("bar-live-index".into())
             .spawn(move || {
-                let mut index = index.take().unwrap_or_else(|| RecordingIndex::open(&dir));
-                let problem = delete.and_then(|p| {
-                    index
-                        .delete(&p)
-                        .err()
-                        .map(|e| format!("cannot delete {}: {e}", p.display()))
-                });
-                index.refresh(&dir);
-                let _ = tx.send((index, problem));
+                let mut index = index.unwrap_or_default();
+                let (problem, checked) = match job {
+                    Job::Refresh { delete } => {
+                        let problem = delete.and_then(|p| {
+                            index
+                                .delete(&p)
+                                .err()
+                                .map(|e| format!("cannot delete {}: {e}", p.display()))
+                        });
+                        index.refresh(&dir);
+                        (problem, 0)
+                    }
+                    Job::Check => (None, index.check_some(&dir, CHECK_BUDGET)),
+                };
+                let _ = tx.send((index, problem, checked));
             });
         match spawned {
             Ok(thread) => {
                 self.loading = Some(Loading {
                     result: rx,
+                    check: !refresh,
                     _thread: thread,
                 });
-                self.stale = false;
+                if refresh {
+                    self.stale = false;
+                    self.checking = true;
+                }
             }
             Err(e) => log::error!("cannot start a thread to read the recordings: {e}"),
         }
     }
 
-    /// Takes a finished read; returns a problem to report.
+    /// Takes a finished job; returns a problem to report.
     fn poll(&mut self) -> Option<String> {
-        let (index, problem) = self.loading.as_ref()?.result.try_recv().ok()?;
+        let loading = self.loading.as_ref()?;
+        let (index, problem, checked) = loading.result.try_recv().ok()?;
+        // A check job that could check nothing (files changed meanwhile) waits for the next refresh.
+        let stuck = loading.check && checked == 0;
+        self.checking &= index.unchecked() > 0 && !stuck;
         self.index = Some(index);
         self.loading = None;
         problem
@@ -128,7 +161,9 @@ pub fn recordings_ui(
         requests.push(Request::Notice(problem));
     }
     if tab.stale {
-        tab.load(dir, None);
+        tab.load(dir, Job::Refresh { delete: None });
+    } else if tab.checking {
+        tab.load(dir, Job::Check);
     }
     if tab.loading.is_some() {
         ui.ctx()
@@ -158,9 +193,15 @@ pub fn recordings_ui(
         return;
     }
     let rows = index.view(&tab.filter(), tab.sort, tab.ascending);
+    let unchecked = index.unchecked();
+    let checking = if tab.checking && unchecked > 0 {
+        format!(" · checking {unchecked} for damage…")
+    } else {
+        String::new()
+    };
     ui.label(
         RichText::new(format!(
-            "{} of {} recordings",
+            "{} of {} recordings{checking}",
             rows.len(),
             index.entries.len()
         ))
@@ -211,7 +252,7 @@ pub fn recordings_ui(
         }
     });
     if let Some(p) = delete {
-        tab.load(dir, Some(p));
+        tab.load(dir, Job::Refresh { delete: Some(p) });
     }
 }
 

@@ -194,8 +194,71 @@ fn damaged_files_are_listed_with_the_reason_and_nothing_else_breaks() {
     assert!(cut.truncated, "a cut file is readable, marked cut short");
     assert!(cut.frames > 0);
     assert!(by("2025-01-01_good.barlive").damaged().is_none());
-    // The fast path trusts the trailer of a file damaged in the middle; `info` would scan it.
-    assert!(by("flipped.barlive").summary.is_ok());
+    // The fast path trusts the trailer of a file damaged in the middle: listed as fine until checked.
+    assert!(by("flipped.barlive").damaged().is_none());
+    assert!(!by("flipped.barlive").checked && !by("2025-01-01_good.barlive").checked);
+    assert!(
+        by("cut.barlive").checked,
+        "a file without a trailer was scanned"
+    );
+    assert!(
+        by("garbage.barlive").checked,
+        "nothing more to check in an unreadable file"
+    );
+    assert_eq!(index.unchecked(), 2);
+    // The background check finds the damage, and keeps the good file's summary as it was.
+    let mut index = index;
+    let good_before = index
+        .entries
+        .iter()
+        .find(|e| e.file_name() == "2025-01-01_good.barlive")
+        .unwrap()
+        .summary
+        .clone()
+        .unwrap();
+    let mut checked = 0;
+    while index.unchecked() > 0 {
+        let n = index.check_some(d, Duration::ZERO);
+        assert_eq!(n, 1, "a zero budget still checks one file");
+        checked += n;
+    }
+    assert_eq!(checked, 2);
+    let by = |n: &str| index.entries.iter().find(|e| e.file_name() == n).unwrap();
+    let flipped = by("flipped.barlive").damaged();
+    assert!(flipped.is_some(), "{:?}", by("flipped.barlive").summary);
+    let good = by("2025-01-01_good.barlive");
+    assert!(good.checked && good.damaged().is_none());
+    let good_after = good.summary.as_ref().unwrap();
+    assert_eq!(good_after.teams, good_before.teams);
+    assert_eq!(good_after.frames, good_before.frames);
+    assert_eq!(
+        index.check_some(d, Duration::ZERO),
+        0,
+        "nothing left to check"
+    );
+    // What the check found is cached: a new session lists the damage without checking again.
+    let reopened = RecordingIndex::open(d);
+    assert_eq!(reopened.unchecked(), 0);
+    assert!(
+        reopened
+            .entries
+            .iter()
+            .find(|e| e.file_name() == "flipped.barlive")
+            .unwrap()
+            .damaged()
+            .is_some()
+    );
+    // A file changed after the listing is left to the next refresh.
+    let mut index = RecordingIndex::open(d);
+    let late = make(d, "2025-01-02_late.barlive", JAN1, "Isthmus", &["Alice"], 2);
+    index.refresh(d);
+    assert_eq!(index.unchecked(), 1);
+    let mut bytes = std::fs::read(&late).unwrap();
+    bytes.push(0);
+    std::fs::write(&late, &bytes).unwrap();
+    assert_eq!(index.check_some(d, Duration::from_secs(5)), 0);
+    assert_eq!(index.unchecked(), 1);
+    std::fs::remove_file(&late).unwrap();
 
     // Cached errors stay errors.
     let again = RecordingIndex::open(d);
@@ -364,7 +427,7 @@ fn the_recordings_command_prints_a_json_list_with_paths() {
     let d = dir.path();
     alice_and_bob(d);
     std::fs::write(d.join("bad.barlive"), b"nope").unwrap();
-    let (_, json) = bar_live_core::cli::recordings::render(d, true).unwrap();
+    let (_, json) = bar_live_core::cli::recordings::render(d, true, false).unwrap();
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let list = v.as_array().unwrap();
     assert_eq!(list.len(), 2);
@@ -384,11 +447,35 @@ fn the_recordings_command_prints_a_json_list_with_paths() {
     assert!(a["damaged"].is_null());
     let bad = list.iter().find(|r| r["file"] == "bad.barlive").unwrap();
     assert!(bad["damaged"].as_str().unwrap().contains("magic"));
-    let (_, text) = bar_live_core::cli::recordings::render(d, false).unwrap();
+    let (_, text) = bar_live_core::cli::recordings::render(d, false, false).unwrap();
     assert!(
         text.contains("Isthmus") && text.contains("damaged") && text.contains("2 recording(s)")
     );
-    assert!(bar_live_core::cli::recordings::render(&d.join("2025-01-01_a.barlive"), true).is_err());
+    assert!(
+        bar_live_core::cli::recordings::render(&d.join("2025-01-01_a.barlive"), true, false)
+            .is_err()
+    );
+    // --check: a finished file damaged in the middle is listed as such.
+    let a = d.join("2025-01-01_a.barlive");
+    let mut bytes = std::fs::read(&a).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xFF;
+    std::fs::write(&a, &bytes).unwrap();
+    let row = |check: bool| {
+        let (_, json) = bar_live_core::cli::recordings::render(d, true, check).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["file"] == "2025-01-01_a.barlive")
+            .unwrap()
+            .clone()
+    };
+    let unchecked = row(false);
+    assert!(unchecked["damaged"].is_null() && unchecked["checked"] == false);
+    let checked = row(true);
+    assert!(checked["damaged"].is_string(), "{checked}");
+    assert_eq!(checked["checked"], true);
 }
 
 /// Timings for docs/PERFORMANCE.md: `refresh` of 500 recordings, cold (no cache) and warm (cache file,
@@ -473,10 +560,17 @@ fn five_hundred_recordings_warm_and_cold() {
     );
     let filter_t = t.elapsed();
     assert_eq!(v.len(), count);
+    // The background check of every block, all files at once (the app spreads it over 300 ms jobs).
+    let unchecked = index.unchecked();
+    let t = Instant::now();
+    let checked = index.check_some(d, Duration::MAX);
+    let check_t = t.elapsed();
+    assert_eq!(checked, unchecked);
+    assert_eq!(index.unchecked(), 0);
     println!(
         "{count} recordings of {teams} teams x {minutes} min ({:.2} MB each, 1 in {crashed_every} without trailer): \
          cold {cold:.2?}, warm (cache file) {warm_t:.2?}, refresh in memory {mem:.2?}, filter+sort {filter_t:.2?}, \
-         cache file {:.0} KB",
+         checking the blocks of {unchecked} files {check_t:.2?}, cache file {:.0} KB",
         size as f64 / 1e6,
         std::fs::metadata(d.join(CACHE_FILE)).unwrap().len() as f64 / 1e3
     );

@@ -1,4 +1,6 @@
-//! `bar-live recordings [--dir D] [--json]`: the recordings folder's index (cached in `D/.index.json`).
+//! `bar-live recordings [--dir D] [--json] [--check]`: the recordings folder's index (cached in
+//! `D/.index.json`); `--check` reads every block of the files not checked yet, so damage in the middle
+//! of a finished file shows.
 
 use std::path::Path;
 
@@ -28,8 +30,11 @@ pub struct Row<'a> {
     pub winner_names: Option<String>,
     pub local_player_won: Option<bool>,
     pub truncated: bool,
-    /// Why the file is unreadable or which part of it was damaged; null when it is intact.
+    /// Why the file is unreadable or which part of it was damaged; null when it is intact (as far as
+    /// checked).
     pub damaged: Option<&'a str>,
+    /// Every block was read or checksummed; false when the summary came from the trailer alone.
+    pub checked: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -75,18 +80,23 @@ impl<'a> Row<'a> {
             local_player_won: s.and_then(|s| s.local_player_won()),
             truncated: s.is_some_and(|s| s.truncated),
             damaged: e.damaged(),
+            checked: e.checked,
         }
     }
 }
 
 /// The index of `dir` (refreshed, cache saved) and its text: a JSON list, or a table for people.
-pub fn render(dir: &Path, json: bool) -> anyhow::Result<(RecordingIndex, String)> {
-    let index = RecordingIndex::open(dir);
+/// With `check`, every file not checked yet is checked first (its blocks read; the result is cached).
+pub fn render(dir: &Path, json: bool, check: bool) -> anyhow::Result<(RecordingIndex, String)> {
+    let mut index = RecordingIndex::open(dir);
     if let Some(e) = &index.error {
         bail!("{e}");
     }
     if !dir.is_dir() {
         bail!("{} is not a folder", dir.display());
+    }
+    if check {
+        index.check_some(dir, std::time::Duration::MAX);
     }
     let text = if json {
         serde_json::to_string(&index.entries.iter().map(Row::of).collect::<Vec<_>>())?
@@ -97,8 +107,8 @@ pub fn render(dir: &Path, json: bool) -> anyhow::Result<(RecordingIndex, String)
 }
 
 /// Prints [`render`]'s text to stdout.
-pub fn run(dir: &Path, json: bool) -> anyhow::Result<RecordingIndex> {
-    let (index, text) = render(dir, json)?;
+pub fn run(dir: &Path, json: bool, check: bool) -> anyhow::Result<RecordingIndex> {
+    let (index, text) = render(dir, json, check)?;
     super::info::print_line(&text)?;
     Ok(index)
 }

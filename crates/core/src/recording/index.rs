@@ -4,14 +4,19 @@
 //! [`RecordingIndex::refresh`] lists the folder, reuses the cached summary of every file whose size and
 //! modification time are unchanged, summarises the others (in a few threads), drops vanished files and
 //! saves the cache (temporary file + rename). A file that cannot be read is listed with the reason; a
-//! cache that cannot be read is rebuilt. [`Filter`] and [`sort`] are what the UI's filters and column
+//! cache that cannot be read is rebuilt.
+//!
+//! A finished file's summary comes from its trailer without reading the blocks (three small reads), so
+//! damage in the middle of such a file is not seen by `refresh`. [`RecordingIndex::check_some`] then
+//! checks every block's checksum of the files not yet checked, a few at a time within a time budget (the
+//! app runs it in the background after each refresh); the result is cached like the summary. [`Filter`] and [`sort`] are what the UI's filters and column
 //! headers call.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
@@ -33,10 +38,13 @@ pub struct IndexEntry {
     pub size: u64,
     /// The file's summary, or why it cannot be read (listed as damaged).
     pub summary: Result<Summary, String>,
+    /// Every block was read or checksummed (a scan, or [`RecordingIndex::check_some`]); false for a
+    /// summary taken from the trailer alone.
+    pub checked: bool,
 }
 
 /// The recordings folder's index.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct RecordingIndex {
     /// Newest first (file names start with a UTC timestamp).
     pub entries: Vec<IndexEntry>,
@@ -122,6 +130,9 @@ struct CachedEntry {
     modified_unix_ns: Option<u64>,
     summary: Option<Summary>,
     error: Option<String>,
+    /// See [`IndexEntry::checked`] (absent in caches written before it existed: not checked).
+    #[serde(default)]
+    checked: bool,
 }
 
 impl CachedEntry {
@@ -136,12 +147,14 @@ impl CachedEntry {
             modified_unix_ns: e.modified.map(unix_ns),
             summary,
             error,
+            checked: e.checked,
         }
     }
 }
 
-/// What is known of a file by name: size, modification time (unix ns) and summary.
-type Known = (u64, Option<u64>, Result<Summary, String>);
+/// What is known of a file by name: size, modification time (unix ns), summary and whether it was
+/// checked.
+type Known = (u64, Option<u64>, Result<Summary, String>, bool);
 
 /// A `.barlive` file found in the folder.
 struct Listed {
@@ -187,14 +200,17 @@ impl RecordingIndex {
                             (None, Some(err)) => Err(err),
                             (None, None) => continue,
                         };
-                        known.insert(e.file, (e.size, e.modified_unix_ns, summary));
+                        known.insert(e.file, (e.size, e.modified_unix_ns, summary, e.checked));
                     }
                 }
                 None => self.stats.cache_rebuilt = true,
             }
         } else {
             for e in self.entries.drain(..) {
-                known.insert(e.file_name(), (e.size, e.modified.map(unix_ns), e.summary));
+                known.insert(
+                    e.file_name(),
+                    (e.size, e.modified.map(unix_ns), e.summary, e.checked),
+                );
             }
         }
         let vanished_or_changed = known.len() != listed.len();
@@ -207,7 +223,7 @@ impl RecordingIndex {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             match known.remove(&name) {
-                Some((size, modified, summary))
+                Some((size, modified, summary, checked))
                     if size == l.size && modified == l.modified.map(unix_ns) =>
                 {
                     let mut summary = summary;
@@ -220,6 +236,7 @@ impl RecordingIndex {
                         modified: l.modified,
                         size: l.size,
                         summary,
+                        checked,
                     });
                 }
                 _ => todo.push(l),
@@ -239,6 +256,44 @@ impl RecordingIndex {
                 Err(e) => log::warn!("cannot save the recordings index in {}: {e}", dir.display()),
             }
         }
+    }
+
+    /// How many files' blocks are not checked yet (see [`RecordingIndex::check_some`]).
+    pub fn unchecked(&self) -> usize {
+        self.entries.iter().filter(|e| !e.checked).count()
+    }
+
+    /// Checks the blocks of files not checked yet, newest first, until `budget` is spent (at least one
+    /// file): each is summarised again with every block's checksum verified, so a file damaged in the
+    /// middle is then listed as damaged. A file changed since the listing is left to the next refresh.
+    /// Saves the cache when a file was checked; returns how many were.
+    pub fn check_some(&mut self, dir: &Path, budget: Duration) -> usize {
+        let started = Instant::now();
+        let mut done = 0;
+        for e in self.entries.iter_mut().filter(|e| !e.checked) {
+            if done > 0 && started.elapsed() >= budget {
+                break;
+            }
+            let meta = std::fs::metadata(&e.path).ok();
+            let unchanged = meta.as_ref().is_some_and(|m| {
+                m.len() == e.size && m.modified().ok().map(unix_ns) == e.modified.map(unix_ns)
+            });
+            if !unchanged {
+                continue;
+            }
+            e.summary = Summary::of_file(&e.path).map_err(|err| err.to_string());
+            e.checked = true;
+            done += 1;
+        }
+        if done > 0
+            && let Err(err) = save_cache(dir, &self.entries)
+        {
+            log::warn!(
+                "cannot save the recordings index in {}: {err}",
+                dir.display()
+            );
+        }
+        done
     }
 
     /// Deletes a recording and its entry.
@@ -276,11 +331,16 @@ fn list(dir: &Path) -> std::io::Result<Vec<Listed>> {
 
 /// Summarises files in up to [`MAX_THREADS`] threads.
 fn summarise_all(todo: Vec<Listed>) -> Vec<IndexEntry> {
-    let summarise = |l: &Listed| IndexEntry {
-        path: l.path.clone(),
-        modified: l.modified,
-        size: l.size,
-        summary: Summary::of_file_fast(&l.path).map_err(|e| e.to_string()),
+    let summarise = |l: &Listed| {
+        let summary = Summary::of_file_fast(&l.path).map_err(|e| e.to_string());
+        IndexEntry {
+            path: l.path.clone(),
+            modified: l.modified,
+            size: l.size,
+            // A scan read every block; an unreadable file has nothing more to check.
+            checked: !summary.as_ref().is_ok_and(|s| s.read_from == "trailer"),
+            summary,
+        }
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
