@@ -103,9 +103,12 @@ if [ -f "$WORK/data/recordings/2025-03-01_past.barlive" ]; then
   shot review-side 5 --tab review --side-by-side "$WORK/data/recordings/2025-03-01_past.barlive" \
     open resources/demo.barlive
 fi
-# The Recordings tab filtered by map, with a copy of one game cut short (as after a crash) among them.
+# The Recordings tab filtered by map, with a copy of one game cut short (as after a crash) among them,
 if [ -f "$WORK/data/recordings/2025-04-01_past.barlive" ]; then
   head -c 300000 "$WORK/data/recordings/2025-04-01_past.barlive" >"$WORK/data/recordings/2025-04-01_cut.barlive"
+  # and one damaged inside (a byte flipped mid-file): listed from its trailer, then found by the check.
+  python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[len(b) // 2] ^= 0xFF; open(sys.argv[2], "wb").write(b)' \
+    "$WORK/data/recordings/2025-01-01_past.barlive" "$WORK/data/recordings/2025-01-01_flipped.barlive"
 fi
 TYPE="110 67 Comet" shot recordings 3 --tab recordings
 # The settings tab with the real widget connected: the app's widget settings, each confirmed in force.
