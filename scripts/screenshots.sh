@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Produces screenshots/*.png (dashboard, insight, overlay, overlay-allies, settings, widget-install,
-# review, review-side, recordings, stream) under Xvfb, and web-*.png: the OBS overlay pages in headless chromium over a
+# insight-hover, review, review-side, recordings, stream) under Xvfb, and web-*.png: the OBS overlay pages in headless chromium over a
 # game-like background.
 # Usage: scripts/screenshots.sh [NAME...]   (needs a release build: cargo build --release, and xdotool); with names,
 # only those screenshots are made (e.g. `scripts/screenshots.sh settings widget-install`).
@@ -37,6 +37,11 @@ take_shot() {
   fi
   sleep "$wait_s"
   # TYPE="X Y TEXT": click at X,Y and type TEXT (xdotool), e.g. into a filter field, before the shot.
+  # HOVER="X Y": the pointer rests at X,Y (a plot's hover readout) for the shot.
+  if [ -n "${HOVER:-}" ]; then
+    read -r hx hy <<<"$HOVER"
+    xdotool mousemove "$hx" "$hy"; sleep 0.3; xdotool mousemove $((hx + 2)) "$hy"; sleep 1
+  fi
   if [ -n "${TYPE:-}" ]; then
     read -r tx ty text <<<"$TYPE"
     xdotool search --name '^bar-live$' windowfocus 2>/dev/null || true
@@ -96,6 +101,8 @@ cat >"$WORK/settings.json" <<'JSON'
 { "insight": { "benchmark_player": "Alice", "show_band": true } }
 JSON
 SIM=1 TEAMS=2 SPEED=100 shot insight 12 --ghost "$WORK/data/recordings/2025-03-01_past.barlive"
+# The same with the pointer on the units plot: the readout lists the ghost and the benchmark median too.
+HOVER="480 420" SIM=1 TEAMS=2 SPEED=100 shot insight-hover 12 --ghost "$WORK/data/recordings/2025-03-01_past.barlive"
 rm -f "$WORK/settings.json"
 shot review 4 --tab review open resources/demo.barlive
 # Two games side by side in review: the demo and one of Alice's past games, on one time axis.
