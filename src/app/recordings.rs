@@ -15,8 +15,8 @@ use bar_live_core::time::{parse_utc_date, utc_stamp};
 
 /// What the `bar-live-index` thread does with a copy of the index.
 enum Job {
-    /// Re-list the folder (after deleting this file, if given).
-    Refresh { delete: Option<PathBuf> },
+    /// Re-list the folder, after deleting these files.
+    Refresh { delete: Vec<PathBuf> },
     /// Check the blocks of a few files not checked yet ([`RecordingIndex::check_some`]).
     Check,
 }
@@ -37,6 +37,8 @@ pub struct RecordingsTab {
     loading: Option<Loading>,
     /// Files may still need their blocks checked (cleared when a check job finds none it can check).
     checking: bool,
+    /// Files the user deleted, for the next refresh job to remove (their rows are gone already).
+    pending_delete: Vec<PathBuf>,
     /// The folder listing is out of date (first show, tab re-opened, refresh clicked, a delete).
     stale: bool,
     filter_map: String,
@@ -53,6 +55,7 @@ impl Default for RecordingsTab {
             index: None,
             loading: None,
             checking: false,
+            pending_delete: Vec::new(),
             stale: true,
             filter_map: String::new(),
             filter_player: String::new(),
@@ -71,11 +74,18 @@ impl RecordingsTab {
     }
 
     /// Starts `job` on a copy of the index (the list on screen stays meanwhile) unless a job is under
-    /// way.
+    /// way (then the caller tries again next frame: a refresh stays due, deletions stay pending).
     fn load(&mut self, dir: &Path, job: Job) {
         if self.loading.is_some() {
             return;
         }
+        let job = match job {
+            Job::Refresh { mut delete } => {
+                delete.append(&mut self.pending_delete);
+                Job::Refresh { delete }
+            }
+            Job::Check => Job::Check,
+        };
         let (tx, rx) = bounded(1);
         let dir = dir.to_owned();
         let index = self.index.clone();
@@ -86,14 +96,15 @@ impl RecordingsTab {
                 let mut index = index.unwrap_or_default();
                 let (problem, checked) = match job {
                     Job::Refresh { delete } => {
-                        let problem = delete.and_then(|p| {
-                            index
-                                .delete(&p)
-                                .err()
-                                .map(|e| format!("cannot delete {}: {e}", p.display()))
-                        });
+                        let problems: Vec<String> = delete
+                            .iter()
+                            .filter_map(|p| {
+                                let e = index.delete(p).err()?;
+                                Some(format!("cannot delete {}: {e}", p.display()))
+                            })
+                            .collect();
                         index.refresh(&dir);
-                        (problem, 0)
+                        ((!problems.is_empty()).then(|| problems.join("; ")), 0)
                     }
                     Job::Check => (None, index.check_some(&dir, CHECK_BUDGET)),
                 };
@@ -115,6 +126,18 @@ impl RecordingsTab {
         }
     }
 
+    /// Deletes a recording: its row goes at once, the file with the next refresh job (right away, or
+    /// when the job under way ends).
+    fn delete(&mut self, path: PathBuf) {
+        if let Some(index) = &mut self.index {
+            index.entries.retain(|e| e.path != path);
+        }
+        if !self.pending_delete.contains(&path) {
+            self.pending_delete.push(path);
+        }
+        self.stale = true;
+    }
+
     /// Takes a finished job; returns a problem to report.
     fn poll(&mut self) -> Option<String> {
         let loading = self.loading.as_ref()?;
@@ -122,6 +145,11 @@ impl RecordingsTab {
         // A check job that could check nothing (files changed meanwhile) waits for the next refresh.
         let stuck = loading.check && checked == 0;
         self.checking &= index.unchecked() > 0 && !stuck;
+        let mut index = index;
+        // Rows deleted while the job ran stay gone (their files go with the next refresh).
+        index
+            .entries
+            .retain(|e| !self.pending_delete.contains(&e.path));
         self.index = Some(index);
         self.loading = None;
         problem
@@ -161,7 +189,7 @@ pub fn recordings_ui(
         requests.push(Request::Notice(problem));
     }
     if tab.stale {
-        tab.load(dir, Job::Refresh { delete: None });
+        tab.load(dir, Job::Refresh { delete: Vec::new() });
     } else if tab.checking {
         tab.load(dir, Job::Check);
     }
@@ -252,7 +280,7 @@ pub fn recordings_ui(
         }
     });
     if let Some(p) = delete {
-        tab.load(dir, Job::Refresh { delete: Some(p) });
+        tab.delete(p);
     }
 }
 
@@ -379,4 +407,79 @@ fn date_edit_ui(ui: &mut Ui, text: &mut String) {
         edit = edit.text_color(Color32::from_rgb(220, 60, 60));
     }
     ui.add(edit);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bar_live_core::protocol::encode_widget;
+    use bar_live_core::recording::Recorder;
+    use bar_live_core::sim::{SimGame, SimOptions};
+
+    fn record(dir: &Path, name: &str) -> PathBuf {
+        let mut game = SimGame::new(SimOptions {
+            teams: 2,
+            minutes: 0.5,
+            ..SimOptions::default()
+        });
+        let path = dir.join(name);
+        let mut rec = Recorder::create_with_version(&path, 1_000, "test", 2).unwrap();
+        let mut msgs = game.handshake();
+        while !game.finished() {
+            msgs.extend(game.step());
+        }
+        for (i, m) in msgs.iter().enumerate() {
+            rec.append(1, 1_000 + i as u64, &encode_widget(m, i as u64 + 1))
+                .unwrap();
+        }
+        rec.finish().unwrap()
+    }
+
+    /// Runs the tab's jobs as the UI does, frame by frame, until none is due.
+    fn settle(tab: &mut RecordingsTab, dir: &Path) {
+        for _ in 0..2000 {
+            tab.poll();
+            if tab.stale {
+                tab.load(dir, Job::Refresh { delete: Vec::new() });
+            } else if tab.checking {
+                tab.load(dir, Job::Check);
+            }
+            if tab.loading.is_none() && !tab.stale && !tab.checking {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        panic!("the recordings tab never settled");
+    }
+
+    #[test]
+    fn the_tab_checks_new_files_and_a_delete_during_a_job_is_not_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let a = record(d, "2025-01-01_a.barlive");
+        let b = record(d, "2025-01-02_b.barlive");
+        let mut tab = RecordingsTab::default();
+        settle(&mut tab, d);
+        let index = tab.index.as_ref().unwrap();
+        assert_eq!(index.entries.len(), 2);
+        assert_eq!(
+            index.unchecked(),
+            0,
+            "both files were checked in the background"
+        );
+        // A delete while a job runs: the row goes at once, the file once the job is done.
+        tab.stale = true;
+        tab.load(d, Job::Refresh { delete: Vec::new() });
+        assert!(tab.loading.is_some());
+        tab.delete(a.clone());
+        assert_eq!(tab.index.as_ref().unwrap().entries.len(), 1);
+        tab.load(d, Job::Refresh { delete: Vec::new() });
+        settle(&mut tab, d);
+        assert!(!a.exists(), "the deleted file is gone");
+        assert!(b.exists());
+        let index = tab.index.as_ref().unwrap();
+        assert_eq!(index.entries.len(), 1);
+        assert_eq!(index.entries[0].path, b);
+        assert!(tab.pending_delete.is_empty());
+    }
 }
