@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Produces screenshots/*.png (dashboard, insight, overlay, overlay-allies, settings, widget-install,
+# Produces screenshots/*.png (start, dashboard, insight, overlay, overlay-allies, settings, widget-install,
 # insight-hover, review, review-side, recordings, stream) under Xvfb, and web-*.png: the OBS overlay pages in headless chromium over a
 # game-like background.
 # Usage: scripts/screenshots.sh [NAME...]   (needs a release build: cargo build --release, and xdotool); with names,
