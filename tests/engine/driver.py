@@ -977,7 +977,13 @@ def scenario_restart(c):
             if run.proc.poll() is not None:
                 break
             time.sleep(0.05)
-        st = run.last_status() or {}
+        # The harness writes the widget's status every half second: wait for one written after the
+        # reconnect (the newest may still be from before it; the check below says what it was).
+        try:
+            st = run.wait_for(lambda e: e.get("kind") == "status" and ((e.get("status") or {}).get(
+                "reconnects") or 0) >= 1, 10, "a status after the reconnect", since=since).get("status")
+        except Failure:  # reported by the check below
+            st = run.last_status() or {}
         run.control("quit")
         rc = run.finish(20)
         rep, crc, tail = srv2.report()
