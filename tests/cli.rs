@@ -3,32 +3,42 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::TcpListener;
+use std::process::{Child, Command};
+use std::time::Duration;
 
 fn free_addr() -> String {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().to_string()
 }
 
+/// Starts a listening command (`args` gets the address) on a free port, and on another one when the
+/// first was taken meanwhile (tests run in parallel: a port found free can be bound by another test
+/// before the command binds it, and then the command exits at once with "address already in use").
+fn spawn_listening(setup: impl Fn(&str) -> Command) -> (Child, String) {
+    for _ in 0..5 {
+        let addr = free_addr();
+        let mut child = setup(&addr).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        match child.try_wait().unwrap() {
+            None => return (child, addr),
+            Some(status) => eprintln!("listener on {addr} exited at once ({status}); another port"),
+        }
+    }
+    panic!("no listener could be started");
+}
+
 /// The built binary end to end: `bar-live check --json` against `bar-live simulate`.
 #[test]
 fn binary_simulate_to_check_json() {
     let bin = env!("CARGO_BIN_EXE_bar-live");
-    let addr = free_addr();
-    let checker = std::process::Command::new(bin)
-        .args([
-            "check",
-            "--listen",
-            &addr,
-            "--connections",
-            "1",
-            "--duration",
-            "60",
-            "--json",
-        ])
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (checker, addr) = spawn_listening(|addr| {
+        let mut c = Command::new(bin);
+        c.args(["check", "--listen", addr, "--connections", "1"])
+            .args(["--duration", "60", "--json"])
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped());
+        c
+    });
     let sim = std::process::Command::new(bin)
         .args([
             "simulate",
@@ -72,14 +82,14 @@ fn simulate_map_name_reaches_the_recording() {
     let bin = env!("CARGO_BIN_EXE_bar-live");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("comet.barlive");
-    let addr = free_addr();
-    let recorder = std::process::Command::new(bin)
-        .args(["record", "--listen", &addr, "--connections", "1", "--out"])
-        .arg(&out)
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let (recorder, addr) = spawn_listening(|addr| {
+        let mut c = Command::new(bin);
+        c.args(["record", "--listen", addr, "--connections", "1", "--out"])
+            .arg(&out)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null());
+        c
+    });
     let simulate = |map: &str| {
         std::process::Command::new(bin)
             .args(["simulate", "--to", &addr, "--teams", "2", "--minutes", "1"])
@@ -93,14 +103,7 @@ fn simulate_map_name_reaches_the_recording() {
     let err = String::from_utf8_lossy(&refused.stderr);
     assert!(err.contains("--map must be a name"), "{err}");
     // The recorder is still waiting for its one connection: the refused run sent nothing.
-    let mut sim = simulate("Red Comet Remake 1.8");
-    for _ in 0..50 {
-        if sim.status.success() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        sim = simulate("Red Comet Remake 1.8");
-    }
+    let sim = simulate("Red Comet Remake 1.8");
     assert!(
         sim.status.success(),
         "{}",
