@@ -16,8 +16,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bar_live_app::app::settings::Settings;
+use bar_live_app::app::settings_sync::{follow_link, link_commands};
 use bar_live_app::app::widget_config;
-use bar_live_app::app::widget_settings::{follow_link, link_commands};
 use bar_live_core::live::{LinkCommand, LinkConfig, LiveLink, MoveStatus, RecordPolicy, Session};
 use bar_live_core::net::NoWake;
 use bar_live_core::protocol::{DEFAULT_MAX_FRAME_BYTES, Level, WidgetConfig};

@@ -8,7 +8,7 @@ use bar_live_core::review::Review;
 use bar_live_core::sim::{SimGame, SimOptions, SimThread, Speed};
 
 use super::settings::{self, Paths, Settings, Theme};
-use super::{BarLiveApp, Request, Tab, overlay, widget_settings};
+use super::{BarLiveApp, Request, Tab, overlay, settings_sync};
 
 impl BarLiveApp {
     pub(super) fn handle_requests(&mut self, ctx: &egui::Context, requests: Vec<Request>) {
@@ -139,7 +139,7 @@ impl BarLiveApp {
             self.launch.listen_override = None;
         }
         // A new address moves the widget; the settings keep the old one until it lands.
-        for c in widget_settings::link_commands(&self.settings, &mut new) {
+        for c in settings_sync::link_commands(&self.settings, &mut new) {
             self.command(c);
         }
         let old = std::mem::replace(&mut self.settings, new);
@@ -199,7 +199,7 @@ pub fn record_policy(settings: &Settings, paths: &Paths) -> RecordPolicy {
 }
 
 /// The settings the app pushes to the widget on every hello and when they change: all but the
-/// address, which only a coordinated move changes ([`widget_settings`]).
+/// address, which only a coordinated move changes ([`super::widget_settings`]).
 pub fn widget_config(settings: &Settings) -> WidgetConfig {
     settings.widget.config()
 }

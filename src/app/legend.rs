@@ -5,7 +5,8 @@ use std::collections::HashSet;
 
 use egui::{RichText, Ui};
 
-use super::plots::{DashboardState, ViewOptions, series_color};
+use super::plots::linked::DashboardState;
+use super::plots::{ViewOptions, series_color};
 use super::status_bar::status_dot_ui;
 use bar_live_core::store::{SeriesOf, Store};
 

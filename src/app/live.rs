@@ -4,8 +4,9 @@ use egui::{RichText, Ui};
 
 use super::export::{Exports, export_buttons_ui};
 use super::insight::{jump_to, markers};
-use super::plots::dashboard::PlotExtras;
-use super::plots::{DashboardState, ViewOptions, dashboard_ui};
+use super::plots::ViewOptions;
+use super::plots::dashboard::dashboard_ui;
+use super::plots::linked::{DashboardState, PlotExtras};
 use super::{Paths, Request};
 use bar_live_core::live::Session;
 use bar_live_core::recording::summary::format_game_time;

@@ -16,6 +16,7 @@ pub mod recordings;
 mod requests;
 pub mod review;
 pub mod settings;
+pub mod settings_sync;
 pub mod settings_tab;
 pub mod status_bar;
 pub mod stream;
@@ -47,7 +48,8 @@ pub fn run(opts: LaunchOptions) -> anyhow::Result<()> {
             .with_app_id("bar-live")
             .with_inner_size([1280.0, 820.0])
             .with_min_inner_size([640.0, 420.0])
-            .with_drag_and_drop(true),
+            .with_drag_and_drop(true)
+            .with_icon(std::sync::Arc::new(window_icon())),
         renderer: eframe::Renderer::Glow,
         persist_window: false,
         ..Default::default()
@@ -58,6 +60,17 @@ pub fn run(opts: LaunchOptions) -> anyhow::Result<()> {
         Box::new(move |cc| Ok(Box::new(BarLiveApp::new(&cc.egui_ctx, opts, paths)?))),
     )
     .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The app's icon (`resources/icon.png`, the same image build.rs puts into the Windows exe).
+pub const ICON_PNG: &[u8] = include_bytes!("../../resources/icon.png");
+
+/// The window icon; an unreadable image gives the platform's default icon rather than no window.
+pub fn window_icon() -> egui::IconData {
+    eframe::icon_data::from_png_bytes(ICON_PNG).unwrap_or_else(|e| {
+        log::warn!("the window icon could not be read: {e}");
+        egui::IconData::default()
+    })
 }
 
 pub struct BarLiveApp {
@@ -192,7 +205,7 @@ impl BarLiveApp {
                 .show(ui, |ui| status_bar::notices_ui(ui, &mut self.messages));
         }
         let in_review = self.tab == Tab::Review;
-        let (store, axis): (Option<&Store>, &mut plots::DashboardState) = if in_review {
+        let (store, axis): (Option<&Store>, &mut plots::linked::DashboardState) = if in_review {
             let r = &mut self.review;
             (r.review.as_ref().map(|r| &r.store), &mut r.axis)
         } else {
@@ -457,7 +470,7 @@ impl eframe::App for BarLiveApp {
         let (connected, followed) = {
             let mut session = lock(&shared);
             self.game_commands(ctx, &mut session);
-            let followed = widget_settings::follow_link(&mut self.settings, &mut session);
+            let followed = settings_sync::follow_link(&mut self.settings, &mut session);
             (session.connected(), followed)
         };
         if let Some(said) = followed {

@@ -272,6 +272,18 @@ pub fn save(path: &Path, settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The port the app listens on by its saved settings (`config`: the settings file, default the usual
+/// one), for commands that install or check the widget without the app running.
+/// Reads the file only (a damaged one is left alone, unlike at the app's start).
+pub fn saved_port(config: Option<std::path::PathBuf>) -> u16 {
+    let paths = Paths::resolve(config, None);
+    std::fs::read_to_string(&paths.settings_file)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| super::widget_settings::listen_port(v.get("listen")?.as_str()?))
+        .unwrap_or(bar_live_core::install::STOCK_PORT)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

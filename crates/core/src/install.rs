@@ -33,35 +33,102 @@ pub enum InstallError {
     },
 }
 
-/// Folders where BAR keeps its data on each platform (first existing wins in the UI).
+/// What the search for BAR's data folder depends on, read from the environment once
+/// ([`SearchBase::from_env`]) or given (tests): no hidden reads of `%LOCALAPPDATA%` and friends.
+#[derive(Debug, Clone, Default)]
+pub struct SearchBase {
+    pub home: PathBuf,
+    /// `%LOCALAPPDATA%` (Windows).
+    pub local_app_data: Option<PathBuf>,
+    /// `%ProgramFiles%` (Windows).
+    pub program_files: Option<PathBuf>,
+    /// `$XDG_STATE_HOME` (Linux).
+    pub xdg_state_home: Option<PathBuf>,
+}
+
+impl SearchBase {
+    pub fn from_env(home: &Path) -> SearchBase {
+        let var = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        SearchBase {
+            home: home.to_owned(),
+            local_app_data: var("LOCALAPPDATA"),
+            program_files: var("ProgramFiles"),
+            xdg_state_home: var("XDG_STATE_HOME"),
+        }
+    }
+}
+
+/// Folders where BAR keeps its data on each platform, most likely first (first existing wins).
 pub fn candidate_data_dirs(home: &Path) -> Vec<PathBuf> {
+    candidate_data_dirs_in(&SearchBase::from_env(home), Platform::THIS)
+}
+
+/// The platforms whose BAR folders we know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    Windows,
+    MacOs,
+    Linux,
+}
+
+impl Platform {
+    pub const THIS: Platform = if cfg!(windows) {
+        Platform::Windows
+    } else if cfg!(target_os = "macos") {
+        Platform::MacOs
+    } else {
+        Platform::Linux
+    };
+}
+
+/// [`candidate_data_dirs`] for a given platform and environment.
+pub fn candidate_data_dirs_in(base: &SearchBase, platform: Platform) -> Vec<PathBuf> {
+    let home = &base.home;
     let mut out = Vec::new();
-    if cfg!(windows) {
-        if let Some(local) = std::env::var_os("LOCALAPPDATA") {
+    match platform {
+        Platform::Windows => {
+            // BAR's installer: per-user, under %LOCALAPPDATA%\Programs (../shared/BAR-FACTS.md).
+            let local = base
+                .local_app_data
+                .clone()
+                .unwrap_or_else(|| home.join("AppData").join("Local"));
             out.push(
-                PathBuf::from(local)
+                local
                     .join("Programs")
                     .join("Beyond-All-Reason")
                     .join("data"),
             );
+            // An install for all users, and the older Spring-style data folder in Documents.
+            if let Some(pf) = &base.program_files {
+                out.push(pf.join("Beyond-All-Reason").join("data"));
+            }
+            out.push(
+                home.join("Documents")
+                    .join("My Games")
+                    .join("Beyond All Reason"),
+            );
+            out.push(home.join("Documents").join("My Games").join("Spring"));
         }
-        out.push(
-            home.join("Documents")
-                .join("My Games")
-                .join("Beyond All Reason"),
-        );
-    } else if cfg!(target_os = "macos") {
-        out.push(
-            home.join("Library")
-                .join("Application Support")
-                .join("Beyond All Reason"),
-        );
-    } else {
-        let state = std::env::var_os("XDG_STATE_HOME")
-            .map_or_else(|| home.join(".local").join("state"), PathBuf::from);
-        out.push(state.join("Beyond All Reason"));
-        out.push(home.join(".local").join("share").join("Beyond All Reason"));
-        out.push(home.join("Beyond All Reason"));
+        Platform::MacOs => {
+            out.push(
+                home.join("Library")
+                    .join("Application Support")
+                    .join("Beyond All Reason"),
+            );
+        }
+        Platform::Linux => {
+            let state = base
+                .xdg_state_home
+                .clone()
+                .unwrap_or_else(|| home.join(".local").join("state"));
+            out.push(state.join("Beyond All Reason"));
+            out.push(home.join(".local").join("share").join("Beyond All Reason"));
+            out.push(home.join("Beyond All Reason"));
+        }
     }
     out
 }
@@ -74,7 +141,12 @@ pub fn looks_like_data_dir(dir: &Path) -> bool {
 }
 
 pub fn detect_data_dir(home: &Path) -> Option<PathBuf> {
-    candidate_data_dirs(home)
+    detect_data_dir_in(&SearchBase::from_env(home), Platform::THIS)
+}
+
+/// [`detect_data_dir`] for a given platform and environment.
+pub fn detect_data_dir_in(base: &SearchBase, platform: Platform) -> Option<PathBuf> {
+    candidate_data_dirs_in(base, platform)
         .into_iter()
         .find(|d| looks_like_data_dir(d))
 }
@@ -219,11 +291,21 @@ mod tests {
     #[test]
     fn detect_install_and_read_back() {
         let home = tempfile::tempdir().unwrap();
-        assert_eq!(detect_data_dir(home.path()), None);
-        let data = candidate_data_dirs(home.path()).remove(0);
+        // Hermetic: every variable the search reads points into the temp folder.
+        let base = SearchBase {
+            home: home.path().to_owned(),
+            local_app_data: Some(home.path().join("AppData").join("Local")),
+            program_files: Some(home.path().join("Program Files")),
+            xdg_state_home: None,
+        };
+        assert_eq!(detect_data_dir_in(&base, Platform::THIS), None);
+        let data = candidate_data_dirs_in(&base, Platform::THIS).remove(0);
         std::fs::create_dir_all(&data).unwrap();
         std::fs::write(data.join("springsettings.cfg"), "").unwrap();
-        assert_eq!(detect_data_dir(home.path()), Some(data.clone()));
+        assert_eq!(
+            detect_data_dir_in(&base, Platform::THIS),
+            Some(data.clone())
+        );
         assert_eq!(installed_version(&data), None);
         let path = install(&data, 9900).unwrap();
         assert!(path.ends_with("LuaUI/Widgets/bar_live_export.lua"));
@@ -232,5 +314,70 @@ mod tests {
         assert!(text.contains("= 9900"));
         assert!(!text.contains(STOCK_STAMP_LINE), "stamped");
         assert!(!data.join("LuaUI/Widgets/bar_live_export.lua.tmp").exists());
+    }
+
+    #[test]
+    fn windows_finds_bar_where_its_installer_puts_it_then_the_other_places() {
+        let home = tempfile::tempdir().unwrap();
+        let user = home.path().join("Users").join("Jürgen");
+        let local = user.join("AppData").join("Local");
+        let base = SearchBase {
+            home: user.clone(),
+            local_app_data: Some(local.clone()),
+            program_files: Some(home.path().join("Program Files")),
+            xdg_state_home: None,
+        };
+        let dirs = candidate_data_dirs_in(&base, Platform::Windows);
+        let installer = local
+            .join("Programs")
+            .join("Beyond-All-Reason")
+            .join("data");
+        assert_eq!(dirs[0], installer);
+        assert!(
+            dirs.contains(
+                &home
+                    .path()
+                    .join("Program Files")
+                    .join("Beyond-All-Reason")
+                    .join("data")
+            )
+        );
+        // Nothing there yet; an older Documents folder is found, and the installer's wins over it.
+        assert_eq!(detect_data_dir_in(&base, Platform::Windows), None);
+        let documents = user
+            .join("Documents")
+            .join("My Games")
+            .join("Beyond All Reason");
+        std::fs::create_dir_all(documents.join("LuaUI")).unwrap();
+        assert_eq!(
+            detect_data_dir_in(&base, Platform::Windows),
+            Some(documents)
+        );
+        std::fs::create_dir_all(installer.join("engine")).unwrap();
+        assert_eq!(
+            detect_data_dir_in(&base, Platform::Windows),
+            Some(installer.clone())
+        );
+        // Without %LOCALAPPDATA% the profile's own AppData\Local is used.
+        let bare = SearchBase {
+            local_app_data: None,
+            ..base
+        };
+        assert_eq!(
+            candidate_data_dirs_in(&bare, Platform::Windows)[0],
+            installer
+        );
+    }
+
+    #[test]
+    fn linux_honours_xdg_state_home() {
+        let base = SearchBase {
+            home: PathBuf::from("/home/a"),
+            xdg_state_home: Some(PathBuf::from("/state")),
+            ..SearchBase::default()
+        };
+        let dirs = candidate_data_dirs_in(&base, Platform::Linux);
+        assert_eq!(dirs[0], Path::new("/state/Beyond All Reason"));
+        assert_eq!(dirs[1], Path::new("/home/a/.local/share/Beyond All Reason"));
     }
 }

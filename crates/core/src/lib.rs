@@ -15,9 +15,12 @@
 //! - [`time`]: wall-clock helpers.
 //! - [`worker`]: a named background thread that stops when dropped (the simulator, the demo feed).
 
+#![forbid(unsafe_code)]
+
 pub use bar_live_protocol as protocol;
 
 pub mod cli;
+pub mod game;
 pub mod insight;
 pub mod install;
 pub mod live;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use bar_live_core::insight::MilestoneKind;
+use bar_live_core::game::MilestoneKind;
 use bar_live_core::insight::benchmark::{Benchmark, Query};
 use bar_live_core::insight::splits::{SPLITS, SplitKind, Splits};
 use bar_live_core::insight::worker::{Done, InsightWorker, Job, ProfileCache, run_benchmark};

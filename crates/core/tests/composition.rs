@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use bar_live_core::insight::Band;
+use bar_live_core::game::Band;
 use bar_live_core::protocol::{Category, UnitDef, WidgetMessage};
 use bar_live_core::sim::{SimGame, SimOptions};
 use bar_live_core::store::{Metric, Store};
@@ -289,7 +289,7 @@ fn a_player_gets_estimated_kills() {
 /// the members' sum), checked against a plain scan of the series.
 #[test]
 fn bands_at_any_time_are_the_last_values_before_it() {
-    use bar_live_core::insight::composition::bands_at;
+    use bar_live_core::insight::bands::bands_at;
     use bar_live_core::store::SeriesOf;
     let store = store_of(&play(SimOptions {
         teams: 4,

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use bar_live_core::insight::{Milestone, MilestoneKind};
+use bar_live_core::game::{Milestone, MilestoneKind};
 use bar_live_core::protocol::{Category, UnitDef, WidgetMessage};
 use bar_live_core::sim::tech::TechPlan;
 use bar_live_core::sim::{SimGame, SimOptions};

@@ -3,6 +3,8 @@
 //! Modules: [`message`] (the types), [`codec`] (encode/decode: the hand-written `update` decoder for the
 //! bulk of a stream, serde for every other type), [`frame`], [`schema`], [`error`].
 
+#![forbid(unsafe_code)]
+
 pub mod codec;
 mod envelope;
 pub mod error;

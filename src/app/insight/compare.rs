@@ -4,7 +4,7 @@
 use egui::Color32;
 use egui_plot::{FilledArea, Line, LineStyle, PlotPoints, PlotUi};
 
-use crate::app::plots::dashboard::PlotFrame;
+use crate::app::plots::linked::PlotFrame;
 use crate::app::plots::{PlotCard, ViewOptions, value_scale};
 use bar_live_core::insight::benchmark::Benchmark;
 use bar_live_core::insight::ghost::ghost_line;

@@ -5,12 +5,12 @@
 use egui::{Color32, Ui};
 use egui_plot::{FilledArea, Legend};
 
-use crate::app::plots::dashboard::{
+use crate::app::plots::linked::{
     DashboardState, Gesture, PlotFrame, draw_lines, linked_plot, linked_plot_body, plot_gesture,
 };
 use crate::app::plots::{ViewOptions, format_value, prepare_lines, series_color};
-use bar_live_core::insight::Band;
-use bar_live_core::insight::composition::bands_at;
+use bar_live_core::game::Band;
+use bar_live_core::insight::bands::bands_at;
 use bar_live_core::recording::summary::format_game_time;
 use bar_live_core::store::{Metric, SeriesOf, Store, ValueMode};
 

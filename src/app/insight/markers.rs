@@ -5,7 +5,7 @@ use egui::{Color32, Pos2, Rect, Response, Stroke, Ui};
 use egui_plot::{LineStyle, PlotTransform, PlotUi, VLine};
 
 use crate::app::plots::{ViewOptions, series_color};
-use bar_live_core::insight::{Milestone, MilestoneKind};
+use bar_live_core::game::{Milestone, MilestoneKind};
 use bar_live_core::recording::summary::format_game_time;
 use bar_live_core::store::{SeriesOf, Store};
 

@@ -18,8 +18,8 @@ pub use markers::Marker;
 pub use prefs::InsightSettings;
 pub use sidebar::{InsightSidebar, SidebarContext, SidebarOutput, sidebar_ui};
 
-use crate::app::plots::DashboardState;
-use crate::app::plots::dashboard::PlotExtras;
+use crate::app::plots::linked::DashboardState;
+use crate::app::plots::linked::PlotExtras;
 use bar_live_core::store::Store;
 
 /// Shows game time `t`: in review the cursor moves there (`cursor`); live, the linked plots pan so `t`

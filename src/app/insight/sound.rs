@@ -1,10 +1,13 @@
-//! The alert beep: a tiny WAV made in code, played by the platform's own command-line player
-//! (`paplay`/`aplay` on Linux, `afplay` on macOS, PowerShell's `Media.SoundPlayer` on Windows) in a child
-//! process. Nothing here blocks the UI or fails the app: without a player or an audio device the beep is
-//! simply not heard (logged once).
+//! The alert beep: a tiny WAV made in code. On Windows the platform API plays it from memory
+//! (`PlaySoundW` with `SND_MEMORY | SND_ASYNC`: no file, no process, no console window); elsewhere the
+//! platform's own command-line player (`paplay`/`aplay` on Linux, `afplay` on macOS) in a child process.
+//! Nothing here blocks the UI or fails the app: without a player or an audio device the beep is simply
+//! not heard (logged once).
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
+#[cfg(not(windows))]
+use std::process::{Command, Stdio};
 
 /// 8 kHz, 8-bit mono: a 880 Hz beep of 0.18 s with a short fade in and out.
 pub fn beep_wav() -> Vec<u8> {
@@ -35,6 +38,40 @@ pub fn beep_wav() -> Vec<u8> {
     w
 }
 
+/// The beep, made once and kept for the life of the process: an asynchronous `PlaySoundW` reads the
+/// memory while it plays.
+pub fn beep_wav_static() -> &'static [u8] {
+    static WAV: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    WAV.get_or_init(beep_wav)
+}
+
+/// The one place bar-live calls into Windows itself (`unsafe_code` is allowed here alone).
+#[cfg(windows)]
+#[allow(unsafe_code)]
+mod windows_sound {
+    use windows_sys::Win32::Media::Audio::{PlaySoundW, SND_ASYNC, SND_MEMORY, SND_NODEFAULT};
+
+    /// Starts playing a WAV image held in memory and returns at once; a second call cuts the first.
+    pub fn play_async(wav: &'static [u8]) -> std::io::Result<()> {
+        // SAFETY: with SND_MEMORY the first argument points at a whole WAV image, not a string; the
+        // image is 'static, so it outlives the asynchronous playback. No module handle is needed.
+        let ok = unsafe {
+            PlaySoundW(
+                wav.as_ptr().cast(),
+                std::ptr::null_mut(),
+                SND_MEMORY | SND_ASYNC | SND_NODEFAULT,
+            )
+        };
+        if ok == 0 {
+            Err(std::io::Error::other(
+                "PlaySoundW failed (no audio device?)",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
 /// Plays the beep without waiting for it.
 #[derive(Debug, Default)]
 pub struct Beeper {
@@ -44,6 +81,18 @@ pub struct Beeper {
 }
 
 impl Beeper {
+    #[cfg(windows)]
+    pub fn beep(&mut self) {
+        if self.failed {
+            return;
+        }
+        if let Err(e) = windows_sound::play_async(beep_wav_static()) {
+            self.failed = true;
+            log::warn!("alert sound unavailable: {e}");
+        }
+    }
+
+    #[cfg(not(windows))]
     pub fn beep(&mut self) {
         // Reap finished players; skip a beep while two still play.
         self.playing
@@ -60,6 +109,7 @@ impl Beeper {
         }
     }
 
+    #[cfg(not(windows))]
     fn spawn(&mut self) -> std::io::Result<Child> {
         let file = match &self.file {
             Some(f) => f.clone(),
@@ -72,15 +122,7 @@ impl Beeper {
             }
         };
         let mut players: Vec<Command> = Vec::new();
-        if cfg!(target_os = "windows") {
-            let mut c = Command::new("powershell");
-            c.args(["-NoProfile", "-NonInteractive", "-Command"])
-                .arg(format!(
-                    "(New-Object Media.SoundPlayer '{}').PlaySync()",
-                    file.display()
-                ));
-            players.push(c);
-        } else if cfg!(target_os = "macos") {
+        if cfg!(target_os = "macos") {
             let mut c = Command::new("afplay");
             c.arg(&file);
             players.push(c);
@@ -135,6 +177,23 @@ mod tests {
             u32::from_le_bytes(w[4..8].try_into().unwrap()) as usize,
             w.len() - 8
         );
+    }
+
+    #[test]
+    fn the_kept_beep_is_the_beep() {
+        assert_eq!(beep_wav_static(), beep_wav().as_slice());
+        assert!(
+            std::ptr::eq(beep_wav_static(), beep_wav_static()),
+            "made once"
+        );
+    }
+
+    #[test]
+    fn no_console_program_is_named_for_windows() {
+        // The Windows beep is an API call: no PowerShell (whose console would flash) anywhere here.
+        let src = include_str!("sound.rs");
+        let needle = ["power", "shell"].concat();
+        assert!(!src.to_lowercase().contains(&needle));
     }
 
     #[test]

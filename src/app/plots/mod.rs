@@ -1,11 +1,14 @@
 //! The dashboard plots: which lines a view shows, their values, and the cards they are drawn in.
 //!
 //! - [`prepare`]: decimated lines within a frame's time budget (testable, benchmarked).
-//! - [`dashboard`]: the linked plot grid, its navigation and hover readout (`*_ui`).
+//! - [`dashboard`]: the plot grid with the insight cards and hover readout (`*_ui`).
+//! - [`linked`]: one plot on the shared time axis, its navigation, markers and lines (the dashboard and
+//!   the insight cards draw with it).
 //! - `grid`: axis ticks that read well (game time, 1-2-5 values).
 
 pub mod dashboard;
 mod grid;
+pub mod linked;
 pub mod prepare;
 #[cfg(test)]
 mod tests;
@@ -16,7 +19,6 @@ use egui::Color32;
 
 use bar_live_core::store::{Kind, Metric, SeriesOf, Store, ValueMode};
 
-pub use dashboard::{DashboardState, dashboard_ui};
 pub use prepare::{
     PrepBudget, prepare_dashboard, prepare_lines, prepare_lines_within, unfilled_lines,
 };

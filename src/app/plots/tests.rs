@@ -1,7 +1,7 @@
 //! Axes, navigation, colours and number formatting.
 
-use super::dashboard::{MIN_SPAN_S, navigate};
 use super::grid::{TIME_STEPS_S, format_tick, time_grid, value_grid};
+use super::linked::{MIN_SPAN_S, navigate};
 use super::*;
 
 #[test]

@@ -1,7 +1,7 @@
 //! Splits, like a speedrun timer's: how long a team took to reach each economy and tech step, and the
 //! personal best (the fastest time) over past games.
 
-use super::milestones::{MilestoneKind, first_of};
+use crate::game::milestones::{MilestoneKind, first_of};
 use crate::store::{Metric, Store};
 
 /// One step a split times.

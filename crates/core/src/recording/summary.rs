@@ -14,7 +14,7 @@ use super::block::{
     BLOCK_HEADER_BYTES, BlockDecoder, BlockHeader, FOOTER_BYTES, KIND_SUMMARY, decode_footer,
 };
 use super::{FileHeader, RecordingError, RecordingReader};
-use crate::insight::{Milestone, MilestoneFeed};
+use crate::game::{Milestone, MilestoneFeed};
 use crate::protocol::{self, WidgetMessage};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -59,7 +59,7 @@ metrics! {
     UnitsProduced => ("units_produced", "Units produced", Counter),
     MetalProduced => ("metal_produced", "Metal produced", Counter),
     EnergyProduced => ("energy_produced", "Energy produced", Counter),
-    // Army composition and trades (crate::insight::composition): readable teams only.
+    // Army composition and trades (crate::game::composition): readable teams only.
     ArmyT1Value => ("army_t1_value", "Army T1 (metal)", Level),
     ArmyT2Value => ("army_t2_value", "Army T2 (metal)", Level),
     ArmyT3Value => ("army_t3_value", "Army T3 (metal)", Level),
@@ -71,8 +71,8 @@ metrics! {
 }
 
 impl Metric {
-    /// The composition metric of each [`crate::insight::Band`], in band order.
-    pub const BANDS: [Metric; crate::insight::Band::COUNT] = [
+    /// The composition metric of each [`crate::game::Band`], in band order.
+    pub const BANDS: [Metric; crate::game::Band::COUNT] = [
         Metric::ArmyT1Value,
         Metric::ArmyT2Value,
         Metric::ArmyT3Value,

@@ -13,7 +13,7 @@ pub use decimate::decimate_minmax;
 pub use derived::SeriesOf;
 pub use metric::{Kind, Metric};
 
-use crate::insight::{Insight, Milestone, SampleInsight};
+use crate::game::{Insight, Milestone, SampleInsight};
 use crate::protocol::{
     Category, Event, Hello, TeamInfo, TeamSample, UnitDef, Update, WidgetMessage, WidgetStats,
 };
@@ -85,7 +85,7 @@ pub struct Store {
     pub unknown_types: BTreeMap<String, u64>,
     /// Def ids used by an update before any `unit_defs` described them.
     pub undescribed_defs: u64,
-    /// Milestones, composition and trades (see [`crate::insight`]).
+    /// Milestones, composition and trades (see [`crate::game`]).
     insight: Insight,
     /// Plot series derived from `series` (see [`derived`]).
     derived: derived::DerivedCache,
@@ -137,7 +137,7 @@ impl Store {
         }
     }
 
-    /// Milestones so far, in the order they happened (see [`crate::insight::milestones`]).
+    /// Milestones so far, in the order they happened (see [`crate::game::milestones`]).
     pub fn milestones(&self) -> &[Milestone] {
         self.insight.milestones()
     }
