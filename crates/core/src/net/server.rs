@@ -11,7 +11,7 @@
 //! Events go out over a bounded channel; when the consumer falls behind the reader blocks, which pushes
 //! back into TCP and the widget's own bounded queue.
 
-use std::io::{self, BufReader, Write};
+use std::io::{self, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -27,6 +27,17 @@ use crate::time::unix_ms;
 
 /// How often the accept loop checks for shutdown.
 const ACCEPT_POLL_MS: u64 = 20;
+
+/// How often a reader waiting on a quiet connection checks whether it was replaced or the listener is
+/// stopping. Windows only: there (and under Wine) a `shutdown` from another thread does not wake a
+/// `recv` blocked on the same socket, so the reader of a replaced connection would wait for its peer
+/// forever (and [`Server::shutdown`] would wait for that reader). Elsewhere the shutdown wakes the
+/// reader at once, and reads block with no timeout.
+const READ_POLL: Option<Duration> = if cfg!(windows) {
+    Some(Duration::from_millis(200))
+} else {
+    None
+};
 
 /// Longest a write to the widget may block (a widget that stopped reading must not stall the sender).
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(2);
@@ -268,6 +279,7 @@ fn accept_one(
     let conn = shared.next_conn.fetch_add(1, Ordering::SeqCst);
     let writer = stream
         .set_nonblocking(false)
+        .and_then(|_| stream.set_read_timeout(READ_POLL))
         .and_then(|_| stream.set_nodelay(true))
         .and_then(|_| stream.set_write_timeout(Some(SEND_TIMEOUT)))
         .and_then(|_| stream.try_clone());
@@ -347,7 +359,11 @@ fn replaced(ctx: &ReaderCtx) -> bool {
 
 /// Reads until the connection ends; returns the human reason it ended.
 fn read_messages(stream: &TcpStream, ctx: &ReaderCtx) -> String {
-    let mut reader = BufReader::with_capacity(64 * 1024, stream);
+    let until_replaced = UntilAbandoned {
+        inner: stream,
+        abandoned: || replaced(ctx),
+    };
+    let mut reader = BufReader::with_capacity(64 * 1024, until_replaced);
     let mut buf = Vec::new();
     loop {
         let error = match protocol::read_frame(&mut reader, ctx.max_frame_bytes, &mut buf) {
@@ -367,6 +383,11 @@ fn read_messages(stream: &TcpStream, ctx: &ReaderCtx) -> String {
             Err(e) if ctx.shared.stop.load(Ordering::SeqCst) => {
                 return format!("app shutting down ({e})");
             }
+            Err(protocol::FrameError::Io(e))
+                if e.kind() == io::ErrorKind::ConnectionAborted && replaced(ctx) =>
+            {
+                return "replaced by a newer connection".into();
+            }
             Err(protocol::FrameError::Io(e)) => return format!("read error: {e}"),
             Err(e) if replaced(ctx) => return format!("replaced by a newer connection ({e})"),
             Err(e) => ProtocolError::Frame(e),
@@ -379,6 +400,38 @@ fn read_messages(stream: &TcpStream, ctx: &ReaderCtx) -> String {
         });
         ctx.waker.wake();
         return reason;
+    }
+}
+
+/// A blocking read that gives up once `abandoned()` says so. A read that times out (the socket's read
+/// timeout, [`READ_POLL`]) is retried unless the connection was abandoned meanwhile, then it fails with
+/// [`io::ErrorKind::ConnectionAborted`]. A timed-out read consumes nothing, so a frame that arrives in
+/// pieces across timeouts is read whole. Without a read timeout this is a plain read.
+struct UntilAbandoned<R, F> {
+    inner: R,
+    abandoned: F,
+}
+
+impl<R: Read, F: Fn() -> bool> Read for UntilAbandoned<R, F> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            match self.inner.read(buf) {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    if (self.abandoned)() {
+                        return Err(io::Error::new(
+                            io::ErrorKind::ConnectionAborted,
+                            "connection abandoned",
+                        ));
+                    }
+                }
+                r => return r,
+            }
+        }
     }
 }
 
@@ -412,4 +465,48 @@ fn deliver(payload: &[u8], ctx: &ReaderCtx) -> Delivered {
     }
     ctx.waker.wake();
     Delivered::Ok
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// A connected pair: (the side we read, the side that writes).
+    fn pair() -> (TcpStream, TcpStream) {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let w = TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        let (r, _) = l.accept().unwrap();
+        (r, w)
+    }
+
+    /// The read timeout (as on Windows) neither cuts a frame that arrives in pieces nor ends a quiet
+    /// connection; once abandoned, the blocked read gives up at the next timeout.
+    #[test]
+    fn a_timed_out_read_retries_until_abandoned() {
+        let (r, mut w) = pair();
+        r.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+        let abandoned = AtomicBool::new(false);
+        let mut reader = UntilAbandoned {
+            inner: &r,
+            abandoned: || abandoned.load(Ordering::SeqCst),
+        };
+        let writer = std::thread::spawn(move || {
+            w.write_all(&[1, 2]).unwrap();
+            std::thread::sleep(Duration::from_millis(120));
+            w.write_all(&[3, 4, 5]).unwrap();
+            w
+        });
+        let mut got = [0u8; 5];
+        reader.read_exact(&mut got).unwrap();
+        assert_eq!(got, [1, 2, 3, 4, 5]);
+        let _w = writer.join().unwrap();
+
+        abandoned.store(true, Ordering::SeqCst);
+        let started = std::time::Instant::now();
+        let e = reader.read(&mut got).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::ConnectionAborted);
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
 }

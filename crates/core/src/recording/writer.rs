@@ -300,6 +300,15 @@ impl Recorder {
         Ok(())
     }
 
+    /// Hands every record received so far to the OS and syncs the file to disk, without ending it: a
+    /// file dropped after this reads as cut short (what `convert` writes for a cut-short input). Syncs
+    /// through the recorder's own handle: Windows refuses to sync a handle opened only for reading.
+    pub fn sync(&mut self) -> Result<(), RecordingError> {
+        self.flush()?;
+        let r = self.out.get_ref().sync_all().map_err(RecordingError::from);
+        self.note(r)
+    }
+
     /// Flushes if the flush interval has passed (call about once a second, also when idle).
     pub fn tick(&mut self) -> Result<(), RecordingError> {
         if self.last_flush.elapsed() >= FLUSH_INTERVAL {

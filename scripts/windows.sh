@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The Windows build (x86_64-pc-windows-gnu, cross-compiled with mingw-w64) and the Windows tests under
+# Wine. docs/WINDOWS.md explains both.
+#
+#   bash scripts/windows.sh [build]   bar-live.exe (and bar-live-cli.exe) into target/x86_64-pc-windows-gnu/release/
+#   bash scripts/windows.sh test      build, then run under Wine: the headless crates' test suites as
+#                                     Windows binaries, and the end-to-end suite (tests/windows/e2e.sh)
+#
+# Two routes to a Windows standard library, picked automatically:
+#   - rustup, when `rustup target list --installed` has x86_64-pc-windows-gnu (the standard route);
+#   - otherwise Debian's rustc-web (/usr/bin/rustc, /usr/bin/cargo) building std from rust-web-src
+#     (-Zbuild-std). BAR_LIVE_WINDOWS_ROUTE=rustup|debian forces one.
+# Environment: BAR_LIVE_EXE (test) runs the e2e suite against another exe (e.g. dist.sh's stripped one);
+# BAR_LIVE_WINE_UNIT=0 (test) skips the headless crates' suites.
+# Installs the Debian packages it needs (as scripts/test.sh does), when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TARGET=x86_64-pc-windows-gnu
+OUT="${CARGO_TARGET_DIR:-target}/$TARGET/release"
+cmd="${1:-build}"
+case "$cmd" in
+  build | test) ;;
+  *) echo "usage: bash scripts/windows.sh [build|test]" >&2; exit 2 ;;
+esac
+
+# --- route ----------------------------------------------------------------------------------------
+route="${BAR_LIVE_WINDOWS_ROUTE:-}"
+if [ -z "$route" ]; then
+  if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx "$TARGET"; then
+    route=rustup
+  else
+    route=debian
+  fi
+fi
+
+# --- system packages (root on Debian; skipped when already present) --------------------------------
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+pkgs=(gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64)
+[ "$route" = debian ] && pkgs+=(rustc-web cargo-web rust-web-src)
+[ "$cmd" = test ] && pkgs+=(wine wine64 xvfb xauth x11-utils imagemagick curl python3)
+need=()
+for pkg in "${pkgs[@]}"; do have "$pkg" || need+=("$pkg"); done
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "== installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# --- cargo for the Windows target ----------------------------------------------------------------
+export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
+# cargo_win SUBCOMMAND ARGS...: the release profile, so the tests share their dependencies with the exe.
+cargo_win() {
+  local sub="$1"; shift
+  if [ "$route" = rustup ]; then
+    cargo "$sub" --release --locked --target "$TARGET" "$@"
+  else
+    # Debian's rustc-web has no prebuilt Windows std: build it from rust-web-src (a nightly flag, hence
+    # RUSTC_BOOTSTRAP). Debian's cargo and rustc, not rustup's first on PATH.
+    RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc /usr/bin/cargo "$sub" --release --locked \
+      -Zbuild-std=std,panic_abort --target "$TARGET" "$@"
+  fi
+}
+
+echo "== windows build ($route route): bar-live.exe"
+cargo_win build -p bar-live --bins
+ls -l "$OUT"/bar-live*.exe
+[ "$cmd" = build ] && exit 0
+
+# --- Wine -----------------------------------------------------------------------------------------
+WINE=/usr/lib/wine/wine64
+export WINEPREFIX="$PWD/target/wine-prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+source scripts/xvfb-lib.sh
+cleanup() {
+  /usr/lib/wine/wineserver -k 2>/dev/null || true   # this prefix's server only (WINEPREFIX)
+  stop_xvfb
+}
+trap cleanup EXIT
+start_xvfb
+# Create the prefix with DISPLAY set (one made without a display has no graphics driver).
+if [ ! -f "$WINEPREFIX/system.reg" ]; then
+  echo "== wine prefix: $WINEPREFIX"
+  "$WINE" wineboot -i >/dev/null 2>&1
+  /usr/lib/wine/wineserver -w
+fi
+# Wine 8 lacks bcryptprimitives.dll (ProcessPrng), which Rust's std calls: a test-only shim.
+shim="$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
+if [ ! -f "$shim" ] || [ tests/windows/processprng-shim.c -nt "$shim" ]; then
+  x86_64-w64-mingw32-gcc -shared -O2 -s -o "$shim" tests/windows/processprng-shim.c -ladvapi32
+fi
+/usr/lib/wine/wineserver -p  # keep the server up between the many short runs below
+
+failed=()
+if [ "${BAR_LIVE_WINE_UNIT:-1}" != 0 ]; then
+  echo "== windows: headless crates' test suites under Wine"
+  # The suites that need Linux-only tools say so (#[cfg_attr(windows, ignore = "...")]).
+  if ! CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$WINE" \
+    cargo_win test -p bar-live-protocol -p bar-live-core --no-fail-fast; then
+    failed+=("headless test suites")
+  fi
+fi
+
+echo "== windows: end-to-end suite under Wine"
+# The Linux binary is the other end of the cross-platform checks.
+export BAR_LIVE_BIN="${BAR_LIVE_BIN:-$PWD/target/release/bar-live}"
+if [ ! -x "$BAR_LIVE_BIN" ]; then
+  echo "== release build (Linux, for the cross-platform checks)"
+  cargo build --release --locked -p bar-live --bin bar-live
+fi
+export BAR_LIVE_EXE="${BAR_LIVE_EXE:-$PWD/$OUT/bar-live.exe}"
+if [ -z "${BAR_LIVE_CLI_EXE:-}" ]; then
+  cli="$(dirname "$BAR_LIVE_EXE")/bar-live-cli.exe"
+  if [ -f "$cli" ]; then BAR_LIVE_CLI_EXE="$cli"; else BAR_LIVE_CLI_EXE="$BAR_LIVE_EXE"; fi
+fi
+export BAR_LIVE_CLI_EXE WINE
+bash tests/windows/e2e.sh || failed+=("end-to-end suite")
+
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "== windows: FAILED: ${failed[*]}"
+  exit 1
+fi
+echo "== windows: all passed"
