@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use bar_live_core::cli::export::Format as ExportFormat;
 use bar_live_core::protocol::{DEFAULT_MAX_FRAME_BYTES, Level};
 use bar_live_core::sim::Speed;
 
@@ -142,7 +143,7 @@ pub enum Command {
         #[arg(long, default_value = "max")]
         speed: Speed,
     },
-    /// Summarise a recording.
+    /// Summarise a recording or a BAR replay (.sdfz).
     Info {
         file: PathBuf,
         #[arg(long)]
@@ -162,13 +163,23 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Rewrite a recording in another format version (1 ↔ 2).
+    /// Rewrite a recording in another format version (1 ↔ 2), or a BAR replay as a recording.
     Convert {
         input: PathBuf,
         output: PathBuf,
         /// Format version to write (default: the other one).
         #[arg(long)]
         to: Option<u32>,
+    },
+    /// A recording's or a BAR replay's statistics as rows, one per team per sample (CSV or JSON).
+    Export {
+        file: PathBuf,
+        /// Write here (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// csv (with a header row) or json (an array of objects).
+        #[arg(long, default_value = "csv")]
+        format: ExportFormat,
     },
     /// Serve the overlay pages for OBS and record games, without a window (a second PC, a headless box).
     Serve {
@@ -241,6 +252,7 @@ impl Command {
             Command::Info { .. } => "info",
             Command::Recordings { .. } => "recordings",
             Command::Convert { .. } => "convert",
+            Command::Export { .. } => "export",
             Command::Serve { .. } => "serve",
             Command::Open { .. } => "open",
             Command::Widget { .. } => "widget",

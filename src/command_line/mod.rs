@@ -158,6 +158,18 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             cli::recordings::run(&dir, json, check)?;
             Ok(Outcome::Success)
         }
+        Command::Export { file, out, format } => {
+            let r = cli::export::run(&file, out.as_deref(), format)?;
+            if let Some(path) = &r.output {
+                eprintln!(
+                    "export: {} rows of {} columns -> {}",
+                    r.rows,
+                    r.columns.len(),
+                    path.display()
+                );
+            }
+            Ok(Outcome::Success)
+        }
         Command::Convert { input, output, to } => {
             let r = cli::convert::run(&input, &output, to)?;
             eprintln!(

@@ -5,6 +5,7 @@
 //! - [`live`]: the live session (store + link state + recording), fed by the reader threads.
 //! - [`store`]: the time series behind the plots and the overlays.
 //! - [`recording`]: `.barlive` files (the wire frames verbatim) and the recordings folder.
+//! - [`replay`]: BAR's own replays (`.sdfz`): header, start script, team statistics.
 //! - [`insight`]: milestones, army composition and trades, benchmarks and splits, alerts.
 //! - [`review`]: a whole recording loaded into a store, with a playback cursor.
 //! - [`sim`]: a deterministic simulated game that speaks the protocol like the widget.
@@ -27,6 +28,7 @@ pub mod live;
 pub mod net;
 pub mod paths;
 pub mod recording;
+pub mod replay;
 pub mod review;
 pub mod sim;
 pub mod store;

@@ -7,9 +7,22 @@ use anyhow::Context;
 
 use crate::recording::Summary;
 use crate::recording::summary::format_game_time;
+use crate::replay::{self, ReplaySummary};
 
-/// The summary of `file` and its text: one line of JSON, or the human form.
+/// The summary of `file` and its text: one line of JSON, or the human form. A BAR replay (gzip, see
+/// [`crate::replay::is_replay`]) gives its [`ReplaySummary`]'s `summary`, and its text has the replay's
+/// fields too.
 pub fn render(file: &Path, json: bool) -> anyhow::Result<(Summary, String)> {
+    if replay::is_replay(file) {
+        let r = ReplaySummary::of_file(file)
+            .with_context(|| format!("cannot read the replay {}", file.display()))?;
+        let text = if json {
+            serde_json::to_string(&r)?
+        } else {
+            human_replay(&r)
+        };
+        return Ok((r.summary, text));
+    }
     let s = Summary::of_file(file).with_context(|| format!("cannot read {}", file.display()))?;
     let text = if json {
         serde_json::to_string(&s)?
@@ -111,6 +124,63 @@ pub fn human(s: &Summary) -> String {
         } else {
             out.push_str(&format!("  the file is damaged: {c}\n"));
         }
+    }
+    out
+}
+
+/// The human form of a replay's summary.
+pub fn human_replay(r: &ReplaySummary) -> String {
+    let s = &r.summary;
+    let engine = if r.engine_version.is_empty() {
+        String::new()
+    } else {
+        format!(", engine {}", r.engine_version)
+    };
+    let mut out = format!(
+        "{}\n  BAR replay (demo file version {}{engine}), {:.1} KiB\n  map {}, game {}, game time {}, \
+         recorded for {}\n",
+        s.path,
+        s.format_version,
+        s.file_bytes as f64 / 1024.0,
+        s.map.as_deref().unwrap_or("?"),
+        s.game_name.as_deref().unwrap_or("?"),
+        format_game_time(s.game_seconds),
+        format_game_time(s.duration_ms as f64 / 1000.0),
+    );
+    for t in &s.teams {
+        out.push_str(&format!(
+            "  team {} (ally {}) {}{}: damage dealt {}, received {}\n",
+            t.team_id,
+            t.ally_team_id,
+            t.name,
+            if t.is_ai { " [AI]" } else { "" },
+            t.damage_dealt.map_or("n/a".into(), |d| format!("{d:.0}")),
+            t.damage_received
+                .map_or("n/a".into(), |d| format!("{d:.0}")),
+        ));
+    }
+    if !r.spectators.is_empty() {
+        out.push_str(&format!("  spectators: {}\n", r.spectators.join(", ")));
+    }
+    if let Some(me) = &r.my_player_name {
+        out.push_str(&format!("  recorded by {me}\n"));
+    }
+    if let Some(w) = s.winner_names() {
+        out.push_str(&format!("  winner: {w}\n"));
+    }
+    if r.has_team_stats {
+        out.push_str(&format!(
+            "  team statistics: {} samples, one every {} s\n",
+            r.stat_samples, r.team_stat_period_s
+        ));
+    } else {
+        out.push_str(&format!(
+            "  no team statistics: {}\n",
+            r.team_stats_note.as_deref().unwrap_or("none in the file")
+        ));
+    }
+    if s.truncated {
+        out.push_str("  the file was cut short; everything up to where it ends was read\n");
     }
     out
 }

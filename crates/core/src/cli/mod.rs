@@ -1,8 +1,9 @@
-//! The headless commands. `main.rs` parses arguments and calls these; each prints its own report and
-//! says how it ended ([`Outcome`]).
+//! The headless commands. `bar_live_app::command_line` parses arguments and calls these; each prints its
+//! own report and says how it ended ([`Outcome`]).
 
 pub mod check;
 pub mod convert;
+pub mod export;
 pub mod info;
 pub mod record;
 pub mod recordings;
