@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Produces screenshots/*.png (start, dashboard, insight, overlay, overlay-allies, settings, widget-install,
-# insight-hover, review, review-side, recordings, stream) under Xvfb, and web-*.png: the OBS overlay pages in headless chromium over a
+# insight-hover, review, names, review-side, recordings, stream) under Xvfb, and web-*.png: the OBS overlay pages in headless chromium over a
 # game-like background.
 # Usage: scripts/screenshots.sh [NAME...]   (needs a release build: cargo build --release, and xdotool); with names,
 # only those screenshots are made (e.g. `scripts/screenshots.sh settings widget-install`).
@@ -105,6 +105,17 @@ SIM=1 TEAMS=2 SPEED=100 shot insight 12 --ghost "$WORK/data/recordings/2025-03-0
 HOVER="480 420" SIM=1 TEAMS=2 SPEED=100 shot insight-hover 12 --ghost "$WORK/data/recordings/2025-03-01_past.barlive"
 rm -f "$WORK/settings.json"
 shot review 4 --tab review open resources/demo.barlive
+# Names in other scripts (issue 21): the demo with Cyrillic, Chinese, Korean and Japanese player names and
+# BAR's Chinese unit labels, in review with the overlay open (needs a CJK font: fonts-noto-cjk).
+if [ -z "$ONLY" ] || [[ " $ONLY " == *" names "* ]]; then
+  "$BIN" convert resources/demo.barlive "$WORK/demo-v1.barlive" --to 1 >/dev/null 2>&1
+  python3 scripts/cjk-recording.py "$WORK/demo-v1.barlive" "$WORK/names.barlive"
+  cat >"$WORK/settings.json" <<'JSON'
+{ "overlay": { "position": [1300, 40], "size": [330, 200], "opacity": 0.95 } }
+JSON
+  CROP=1640x820+0+0 shot names 5 --tab review --overlay open "$WORK/names.barlive"
+  rm -f "$WORK/settings.json"
+fi
 # Two games side by side in review: the demo and one of Alice's past games, on one time axis.
 if [ -f "$WORK/data/recordings/2025-03-01_past.barlive" ]; then
   shot review-side 5 --tab review --side-by-side "$WORK/data/recordings/2025-03-01_past.barlive" \

@@ -7,6 +7,7 @@
 
 mod actions;
 pub mod export;
+pub mod fonts;
 pub mod insight;
 pub mod legend;
 pub mod live;
@@ -92,6 +93,7 @@ pub struct BarLiveApp {
     insight: insight::InsightSidebar,
     overlay_open: bool,
     exports: export::Exports,
+    fonts: fonts::FontDiscovery,
     messages: status_bar::Messages,
     quit_at: Option<Instant>,
     last_frame: Instant,
@@ -152,6 +154,7 @@ impl BarLiveApp {
             legend: Default::default(),
             insight: Default::default(),
             exports: Default::default(),
+            fonts: fonts::FontDiscovery::start(ctx),
             messages,
             last_frame: Instant::now(),
         };
@@ -445,6 +448,7 @@ impl eframe::App for BarLiveApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         let dt = self.last_frame.elapsed().as_secs_f64().min(0.5);
         self.last_frame = Instant::now();
+        self.fonts.poll(ctx);
         if self.insight.poll() {
             ctx.request_repaint_after(Duration::from_millis(100));
         }
