@@ -75,6 +75,21 @@ win --version >"$LOGS/version.log" 2>&1
 check "the exe starts under Wine and prints its version ($(head -1 "$LOGS/version.log" | tr -d '\r'))" \
   "$LOGS/version.log" grep -q "bar-live" "$LOGS/version.log"
 
+# --- what Windows reads from the exe itself ----------------------------------------------------------------
+OBJDUMP=x86_64-w64-mingw32-objdump
+subsystem() { "$OBJDUMP" -p "$1" | awk '/^Subsystem/ {print $2}'; }
+check "bar-live.exe is a GUI program: a double-click opens no console (subsystem $(subsystem "$BAR_LIVE_EXE"))" \
+  "$LOGS/version.log" test "$(subsystem "$BAR_LIVE_EXE")" = 00000002
+if [ "$BAR_LIVE_CLI_EXE" != "$BAR_LIVE_EXE" ]; then
+  check "bar-live-cli.exe is a console program (subsystem $(subsystem "$BAR_LIVE_CLI_EXE"))" \
+    "$LOGS/version.log" test "$(subsystem "$BAR_LIVE_CLI_EXE")" = 00000003
+fi
+check "bar-live.exe carries its icon (a resource section)" "$LOGS/version.log" \
+  bash -c '"$0" -h "$1" | grep -q "\.rsrc"' "$OBJDUMP" "$BAR_LIVE_EXE"
+check "bar-live.exe needs no DLL beyond Windows' own" "$LOGS/version.log" bash -c \
+  '! "$0" -p "$1" | awk "/DLL Name:/ {print tolower(\$3)}" | grep -Ev "^(kernel32|user32|gdi32|advapi32|ntdll|ws2_32|shell32|ole32|oleaut32|combase|opengl32|winmm|imm32|comctl32|comdlg32|uxtheme|dwmapi|bcrypt|bcryptprimitives|userenv|secur32|crypt32|dbghelp|msvcrt|api-ms-win-.*|shlwapi|propsys|setupapi|hid|d3d11|d3d12|dxgi|dcomp|version|cfgmgr32|powrprof|winspool)\.dll$"' \
+  "$OBJDUMP" "$BAR_LIVE_EXE"
+
 # --- the stream across platforms -------------------------------------------------------------------
 # check (one connection) against simulate (3 teams, 1 minute at max speed: 120 updates, one pong).
 stream_ok() { json_last "$1" 'j["connections"]==1 and j["invalid"]==0 and j["errors_total"]==0 and j["by_type"]["update"]==120 and j["pongs"]==1' && grep -q CLEAN "$1"; }
@@ -285,14 +300,28 @@ check "widget install --data-dir 'C:\\users\\Jürgen\\BAR Daten' (status $wj_rc)
   bash -c '[ "$0" -eq 0 ] && grep -q 9912 "$1"' "$wj_rc" "$JURGEN/BAR Daten/LuaUI/Widgets/bar_live_export.lua"
 
 # --- the window under Xvfb, with a screenshot --------------------------------------------------------------
+# With the desktop overlay open and locked (always on top, click-through): what a streamer runs.
 port="$(free_port)"; web="$(free_port)"
-"$WINE" "$BAR_LIVE_EXE" --simulate --listen "127.0.0.1:$port" --web-listen "127.0.0.1:$web" \
+mkdir -p "$WORK/gui"
+cat >"$WORK/gui/settings.json" <<'JSON'
+{ "overlay": { "position": [900, 60], "size": [330, 200], "opacity": 0.95, "locked": true } }
+JSON
+"$WINE" "$BAR_LIVE_EXE" --simulate --overlay --listen "127.0.0.1:$port" --web-listen "127.0.0.1:$web" \
   --config "$WWORK\\gui\\settings.json" --data-dir "$WWORK\\gui\\data" --quit-after-secs "${GUI_SECS:-30}" \
   >"$LOGS/gui.log" 2>&1 &
 pid=$!
 bgpids+=("$pid")
 if wait_window bar-live 60; then
   pass "the window opens under Xvfb"
+  if wait_window "bar-live overlay" 30; then
+    pass "the desktop overlay opens (a window of its own)"
+    # Wine maps WS_EX_TOPMOST to the window manager's "above" state.
+    ov="$(xwininfo -root -tree 2>/dev/null | grep '"bar-live overlay"' | head -1 | awk '{print $1}')"
+    check "the overlay is always on top (_NET_WM_STATE_ABOVE)" "$LOGS/gui.log" \
+      bash -c 'xprop -id "$0" _NET_WM_STATE 2>/dev/null | grep -q _NET_WM_STATE_ABOVE' "$ov"
+  else
+    fail "the desktop overlay opens (a window of its own)" "$LOGS/gui.log"
+  fi
   sleep "${GUI_SHOT_AFTER:-15}"   # the simulator at 20x: a few game minutes of plots
   mkdir -p screenshots
   import -window root "$WORK/windows.png"

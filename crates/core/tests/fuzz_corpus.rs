@@ -121,6 +121,28 @@ fn recording_reader_corpus_replays() {
     assert!(records > 0, "the corpus reaches whole records");
 }
 
+/// The `replay_reader` target's checks: no panic; a file whose counts exceed its bytes still reads (the
+/// counts never size an allocation), and the whole golden replay has its statistics.
+#[test]
+fn replay_reader_corpus_replays() {
+    let files = corpus("replay_reader");
+    let mut with_stats = 0;
+    for (path, b) in &files {
+        let name = path.file_name().unwrap().to_string_lossy();
+        match bar_live_core::replay::Replay::from_bytes(b) {
+            Ok(r) => {
+                let _ = r.end_frame();
+                with_stats += usize::from(r.has_team_stats());
+                if name.starts_with("huge-counts") {
+                    assert!(r.team_records.iter().all(|t| t.len() < 1000), "{name}");
+                }
+            }
+            Err(e) => assert!(!e.to_string().is_empty(), "{name}"),
+        }
+    }
+    assert!(with_stats > 0, "the corpus reaches team statistics");
+}
+
 /// Bytes that look like frames often enough to get past the prefix.
 fn stream() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(
