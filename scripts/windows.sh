@@ -5,6 +5,7 @@
 #   bash scripts/windows.sh [build]   bar-live.exe (and bar-live-cli.exe) into target/x86_64-pc-windows-gnu/release/
 #   bash scripts/windows.sh test      build, then run under Wine: the headless crates' test suites as
 #                                     Windows binaries, and the end-to-end suite (tests/windows/e2e.sh)
+#   bash scripts/windows.sh e2e       only the end-to-end suite, on the exes built before (or BAR_LIVE_EXE)
 #
 # Two routes to a Windows standard library, picked automatically:
 #   - rustup, when `rustup target list --installed` has x86_64-pc-windows-gnu (the standard route);
@@ -20,8 +21,8 @@ TARGET=x86_64-pc-windows-gnu
 OUT="${CARGO_TARGET_DIR:-target}/$TARGET/release"
 cmd="${1:-build}"
 case "$cmd" in
-  build | test) ;;
-  *) echo "usage: bash scripts/windows.sh [build|test]" >&2; exit 2 ;;
+  build | test | e2e) ;;
+  *) echo "usage: bash scripts/windows.sh [build|test|e2e]" >&2; exit 2 ;;
 esac
 
 # --- route ----------------------------------------------------------------------------------------
@@ -38,7 +39,7 @@ fi
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 pkgs=(gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64)
 [ "$route" = debian ] && pkgs+=(rustc-web cargo-web rust-web-src)
-[ "$cmd" = test ] && pkgs+=(wine wine64 xvfb xauth x11-utils imagemagick curl python3)
+[ "$cmd" != build ] && pkgs+=(wine wine64 xvfb xauth x11-utils imagemagick curl python3)
 need=()
 for pkg in "${pkgs[@]}"; do have "$pkg" || need+=("$pkg"); done
 if [ "${#need[@]}" -gt 0 ]; then
@@ -63,9 +64,11 @@ cargo_win() {
   fi
 }
 
-echo "== windows build ($route route): bar-live.exe"
-cargo_win build -p bar-live --bins
-ls -l "$OUT"/bar-live*.exe
+if [ "$cmd" != e2e ]; then
+  echo "== windows build ($route route): bar-live.exe"
+  cargo_win build -p bar-live --bins
+  ls -l "$OUT"/bar-live*.exe
+fi
 [ "$cmd" = build ] && exit 0
 
 # --- Wine -----------------------------------------------------------------------------------------
@@ -92,7 +95,7 @@ fi
 /usr/lib/wine/wineserver -p  # keep the server up between the many short runs below
 
 failed=()
-if [ "${BAR_LIVE_WINE_UNIT:-1}" != 0 ]; then
+if [ "$cmd" = test ] && [ "${BAR_LIVE_WINE_UNIT:-1}" != 0 ]; then
   echo "== windows: headless crates' test suites under Wine"
   # The suites that need Linux-only tools say so (#[cfg_attr(windows, ignore = "...")]).
   if ! CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$WINE" \
@@ -108,7 +111,7 @@ if [ ! -x "$BAR_LIVE_BIN" ]; then
   echo "== release build (Linux, for the cross-platform checks)"
   cargo build --release --locked -p bar-live --bin bar-live
 fi
-export BAR_LIVE_EXE="${BAR_LIVE_EXE:-$PWD/$OUT/bar-live.exe}"
+export BAR_LIVE_EXE="${BAR_LIVE_EXE:-$(realpath "$OUT/bar-live.exe")}"
 if [ -z "${BAR_LIVE_CLI_EXE:-}" ]; then
   cli="$(dirname "$BAR_LIVE_EXE")/bar-live-cli.exe"
   if [ -f "$cli" ]; then BAR_LIVE_CLI_EXE="$cli"; else BAR_LIVE_CLI_EXE="$BAR_LIVE_EXE"; fi

@@ -163,6 +163,51 @@ fn an_option_a_command_ignores_is_an_error_that_says_so() {
     }
 }
 
+/// The widget commands' own `--config` and `--data-dir` (global to `widget`, so also written after
+/// `install`/`doctor`) are theirs, not the window's misplaced: the command runs (and fails on a folder
+/// that is not BAR's, with its own error, exit 1).
+#[test]
+fn the_widget_commands_take_their_own_config_and_data_dir() {
+    let dir = std::env::temp_dir().join(format!("bar-live-cmdline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let d = dir.to_str().unwrap();
+    let config = dir.join("s.json");
+    let c = config.to_str().unwrap();
+    for args in [
+        vec![
+            "widget",
+            "install",
+            "--port",
+            "9911",
+            "--config",
+            c,
+            "--data-dir",
+            d,
+        ],
+        vec!["widget", "doctor", "--config", c, "--data-dir", d],
+        vec![
+            "widget",
+            "--data-dir",
+            d,
+            "doctor",
+            "--port",
+            "9911",
+            "--config",
+            c,
+        ],
+    ] {
+        let out = bar_live(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(!err.contains("window"), "{args:?}: {err}");
+    }
+    // Before `widget`, they are the window's: an error.
+    let out = bar_live(&["--config", c, "widget", "doctor", "--data-dir", d]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("window"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn the_command_lines_in_the_docs_and_scripts_still_parse() {
     // The forms README, docs and scripts use; `--help` at the end stops before running anything, so

@@ -58,8 +58,21 @@ fn misplaced_window_options(
     bin_name: &str,
 ) -> Option<String> {
     let command = command.filter(|c| !matches!(c, Command::Open { .. }))?;
+    // A command's own global option (`widget … --config`) is propagated up to the top level by clap:
+    // given on the command line there only when no command level has it.
+    let mut own: Vec<String> = Vec::new();
+    let mut level = matches.subcommand();
+    while let Some((_, sub)) = level {
+        own.extend(
+            sub.ids()
+                .filter(|id| sub.value_source(id.as_str()) == Some(ValueSource::CommandLine))
+                .map(|id| id.as_str().to_owned()),
+        );
+        level = sub.subcommand();
+    }
     let given: Vec<String> = Args::command()
         .get_arguments()
+        .filter(|a| !own.iter().any(|id| id == a.get_id().as_str()))
         .filter(|a| matches.value_source(a.get_id().as_str()) == Some(ValueSource::CommandLine))
         .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
         .collect();

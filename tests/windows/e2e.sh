@@ -17,6 +17,9 @@ source scripts/xvfb-lib.sh
 for v in WINE WINEPREFIX BAR_LIVE_EXE BAR_LIVE_CLI_EXE BAR_LIVE_BIN DISPLAY; do
   if [ -z "${!v:-}" ]; then echo "$v is not set: run this through 'bash scripts/windows.sh test'" >&2; exit 2; fi
 done
+for f in "$BAR_LIVE_EXE" "$BAR_LIVE_CLI_EXE" "$BAR_LIVE_BIN"; do
+  [ -f "$f" ] || { echo "$f does not exist" >&2; exit 2; }
+done
 export WINEDEBUG="${WINEDEBUG:--all}" RUST_LOG="${RUST_LOG:-warn}" LANG="${LANG:-C.UTF-8}"
 
 # The Windows user and the work folder, inside the prefix: C:\bar-live-e2e is $C/bar-live-e2e here.
@@ -73,7 +76,7 @@ echo "cli: $BAR_LIVE_CLI_EXE"
 echo "linux: $BAR_LIVE_BIN"
 win --version >"$LOGS/version.log" 2>&1
 check "the exe starts under Wine and prints its version ($(head -1 "$LOGS/version.log" | tr -d '\r'))" \
-  "$LOGS/version.log" grep -q "bar-live" "$LOGS/version.log"
+  "$LOGS/version.log" grep -Eq "^bar-live(-cli)? [0-9]+\.[0-9]+\.[0-9]+ \([0-9a-f]{7,}" "$LOGS/version.log"
 
 # --- what Windows reads from the exe itself ----------------------------------------------------------------
 OBJDUMP=x86_64-w64-mingw32-objdump
@@ -87,7 +90,7 @@ fi
 check "bar-live.exe carries its icon (a resource section)" "$LOGS/version.log" \
   bash -c '"$0" -h "$1" | grep -q "\.rsrc"' "$OBJDUMP" "$BAR_LIVE_EXE"
 check "bar-live.exe needs no DLL beyond Windows' own" "$LOGS/version.log" bash -c \
-  '! "$0" -p "$1" | awk "/DLL Name:/ {print tolower(\$3)}" | grep -Ev "^(kernel32|user32|gdi32|advapi32|ntdll|ws2_32|shell32|ole32|oleaut32|combase|opengl32|winmm|imm32|comctl32|comdlg32|uxtheme|dwmapi|bcrypt|bcryptprimitives|userenv|secur32|crypt32|dbghelp|msvcrt|api-ms-win-.*|shlwapi|propsys|setupapi|hid|d3d11|d3d12|dxgi|dcomp|version|cfgmgr32|powrprof|winspool)\.dll$"' \
+  '[ -f "$1" ] && ! "$0" -p "$1" | awk "/DLL Name:/ {print tolower(\$3)}" | grep -Ev "^(kernel32|user32|gdi32|advapi32|ntdll|ws2_32|shell32|ole32|oleaut32|combase|opengl32|winmm|imm32|comctl32|comdlg32|uxtheme|dwmapi|bcrypt|bcryptprimitives|userenv|secur32|crypt32|dbghelp|msvcrt|api-ms-win-.*|shlwapi|propsys|setupapi|hid|d3d11|d3d12|dxgi|dcomp|version|cfgmgr32|powrprof|winspool)\.dll$"' \
   "$OBJDUMP" "$BAR_LIVE_EXE"
 
 # --- the stream across platforms -------------------------------------------------------------------
@@ -287,8 +290,7 @@ port="$(free_port)"; web="$(free_port)"
 win serve --listen "127.0.0.1:$port" --web-listen "127.0.0.1:$web" --simulate --duration 15 \
   --config "$WJ\\bar-live\\settings.json" --data-dir "$WJ\\bar-live\\Daten" >"$LOGS/serve-jurgen.log" 2>&1
 serve_rc=$?
-win recordings --json --data-dir "$WJ\\bar-live\\Daten" --config "$WJ\\bar-live\\settings.json" \
-  >"$LOGS/recordings-jurgen-default.log" 2>&1
+win recordings --json --data-dir "$WJ\\bar-live\\Daten" >"$LOGS/recordings-jurgen-default.log" 2>&1
 check "serve --data-dir C:\\users\\Jürgen\\bar-live\\Daten records a game; recordings finds it there (serve $serve_rc)" \
   "$LOGS/recordings-jurgen-default.log" bash -c '[ "$0" -eq 0 ] && ls "$1"/*.barlive >/dev/null 2>&1 && python3 -c "import json,sys; j=json.loads(open(sys.argv[1],encoding=\"utf-8\").read().strip().splitlines()[-1]); sys.exit(0 if len(j)>=1 and j[0][\"frames\"]>0 else 1)" "$2"' \
   "$serve_rc" "$JURGEN/bar-live/Daten/recordings" "$LOGS/recordings-jurgen-default.log"

@@ -35,6 +35,11 @@ pub fn run(opts: &RecordOptions) -> anyhow::Result<RecordReport> {
         Arc::new(NoWake),
     )
     .with_context(|| format!("cannot listen on {}", opts.listen))?;
+    // `--out` into a folder not made yet: make it, as the app does for its recordings folder.
+    if let Some(parent) = opts.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create the folder {}", parent.display()))?;
+    }
     let mut recorder = Recorder::create(&opts.out, unix_ms(), &format!("record {}", opts.listen))
         .with_context(|| format!("cannot create {}", opts.out.display()))?;
     let started = std::time::Instant::now();
