@@ -39,7 +39,7 @@ fi
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 pkgs=(gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64)
 [ "$route" = debian ] && pkgs+=(rustc-web cargo-web rust-web-src)
-[ "$cmd" != build ] && pkgs+=(wine wine64 xvfb xauth x11-utils imagemagick curl python3)
+[ "$cmd" != build ] && pkgs+=(wine wine64 xvfb xauth x11-utils xdotool imagemagick curl python3)
 need=()
 for pkg in "${pkgs[@]}"; do have "$pkg" || need+=("$pkg"); done
 if [ "${#need[@]}" -gt 0 ]; then

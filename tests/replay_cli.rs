@@ -41,7 +41,8 @@ fn tmp(name: &str) -> PathBuf {
 #[test]
 fn info_json_of_a_replay() {
     let g = golden();
-    let j: Value = serde_json::from_str(&stdout(&run(&["info", g.to_str().unwrap(), "--json"]))).unwrap();
+    let j: Value =
+        serde_json::from_str(&stdout(&run(&["info", g.to_str().unwrap(), "--json"]))).unwrap();
     assert_eq!(j["source"], "bar-replay");
     assert_eq!(j["has_team_stats"], true);
     assert_eq!(j["map"], "bltest_generated");
@@ -64,7 +65,13 @@ fn export_csv_has_a_header_and_a_row_per_team_per_record() {
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(
         &header[..5],
-        ["game_seconds", "team_id", "ally_team_id", "name", "metal_used"]
+        [
+            "game_seconds",
+            "team_id",
+            "ally_team_id",
+            "name",
+            "metal_used"
+        ]
     );
     assert_eq!(header.last(), Some(&"units_killed"));
     assert_eq!(header.len(), 4 + 19);
@@ -97,7 +104,11 @@ fn convert_makes_a_recording_that_info_reads() {
     let g = golden();
     let out = tmp("converted.barlive");
     let _ = std::fs::remove_file(&out);
-    stdout(&run(&["convert", g.to_str().unwrap(), out.to_str().unwrap()]));
+    stdout(&run(&[
+        "convert",
+        g.to_str().unwrap(),
+        out.to_str().unwrap(),
+    ]));
     let j: Value =
         serde_json::from_str(&stdout(&run(&["info", out.to_str().unwrap(), "--json"]))).unwrap();
     assert_eq!(j["map"], "bltest_generated");
@@ -121,7 +132,11 @@ fn convert_makes_a_recording_that_info_reads() {
     };
     let m = metal(&from_recording);
     assert!(!m.is_empty());
-    assert_eq!(m.last(), metal(&from_replay).last(), "metal_produced at the end");
+    assert_eq!(
+        m.last(),
+        metal(&from_replay).last(),
+        "metal_produced at the end"
+    );
 }
 
 #[test]
@@ -143,7 +158,10 @@ fn a_replay_cut_short_is_summarised_but_not_converted() {
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("no team statistics"), "{err}");
-    assert!(!out.exists(), "no output file for a replay without statistics");
+    assert!(
+        !out.exists(),
+        "no output file for a replay without statistics"
+    );
 }
 
 #[test]

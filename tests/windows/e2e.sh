@@ -326,6 +326,8 @@ if wait_window bar-live 60; then
   fi
   sleep "${GUI_SHOT_AFTER:-15}"   # the simulator at 20x: a few game minutes of plots
   mkdir -p screenshots
+  xdotool mousemove 0 899 2>/dev/null || true   # the pointer off the plots (no hover readout)
+  sleep 1
   import -window root "$WORK/windows.png"
   sd="$(convert "$WORK/windows.png" -colorspace gray -format '%[fx:standard_deviation]' info:)"
   check "the screenshot is not blank (stddev $sd)" "$LOGS/gui.log" python3 -c "import sys; sys.exit(0 if float('$sd') > 0.02 else 1)"
