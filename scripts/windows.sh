@@ -97,9 +97,10 @@ fi
 failed=()
 if [ "$cmd" = test ] && [ "${BAR_LIVE_WINE_UNIT:-1}" != 0 ]; then
   echo "== windows: headless crates' test suites under Wine"
-  # The suites that need Linux-only tools say so (#[cfg_attr(windows, ignore = "...")]).
+  # The suites that need Linux-only tools say so (#[cfg_attr(windows, ignore = "...")]). Not the
+  # doc-tests: rustdoc cannot run them for another target (they run on Linux).
   if ! CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$WINE" \
-    cargo_win test -p bar-live-protocol -p bar-live-core --no-fail-fast; then
+    cargo_win test -p bar-live-protocol -p bar-live-core --lib --tests --no-fail-fast; then
     failed+=("headless test suites")
   fi
 fi

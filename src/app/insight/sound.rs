@@ -190,7 +190,7 @@ mod tests {
 
     #[test]
     fn no_console_program_is_named_for_windows() {
-        // The Windows beep is an API call: no PowerShell (whose console would flash) anywhere here.
+        // The Windows beep is an API call: no console program (its window would flash) named anywhere here.
         let src = include_str!("sound.rs");
         let needle = ["power", "shell"].concat();
         assert!(!src.to_lowercase().contains(&needle));
