@@ -50,4 +50,9 @@ fi
 if [ -f scripts/gui-smoke.sh ]; then
   echo "== gui smoke";         bash scripts/gui-smoke.sh
 fi
+# --- Windows: bar-live.exe for x86_64-pc-windows-gnu, its suites and the end-to-end suite under Wine ---
+# (docs/WINDOWS.md; against the Linux binary built above). BAR_LIVE_SKIP_WINDOWS=1 skips it locally.
+if [ "${BAR_LIVE_SKIP_WINDOWS:-0}" != 1 ]; then
+  echo "== windows";           bash scripts/windows.sh test
+fi
 echo "== all suites passed"

@@ -140,6 +140,8 @@ port="$(free_port)"
 win record --listen "127.0.0.1:$port" --connections 1 --duration 120 --out "$WWORK\\rec\\replayed.barlive" \
   >"$LOGS/record.log" 2>&1 &
 pid=$!
+# replay connects once: start it when record says it listens (a probe would count as its connection).
+for _ in $(seq 300); do grep -q "listening on" "$LOGS/record.log" 2>/dev/null && break; sleep 0.1; done
 win replay "$WWORK\\golden\\demo.barlive" --to "127.0.0.1:$port" --speed max >"$LOGS/replay.log" 2>&1
 replay_rc=$?
 wait_for "$pid" 120
@@ -292,7 +294,7 @@ win serve --listen "127.0.0.1:$port" --web-listen "127.0.0.1:$web" --simulate --
 serve_rc=$?
 win recordings --json --data-dir "$WJ\\bar-live\\Daten" >"$LOGS/recordings-jurgen-default.log" 2>&1
 check "serve --data-dir C:\\users\\Jürgen\\bar-live\\Daten records a game; recordings finds it there (serve $serve_rc)" \
-  "$LOGS/recordings-jurgen-default.log" bash -c '[ "$0" -eq 0 ] && ls "$1"/*.barlive >/dev/null 2>&1 && python3 -c "import json,sys; j=json.loads(open(sys.argv[1],encoding=\"utf-8\").read().strip().splitlines()[-1]); sys.exit(0 if len(j)>=1 and j[0][\"frames\"]>0 else 1)" "$2"' \
+  "$LOGS/recordings-jurgen-default.log" bash -c '[ "$0" -eq 0 ] && ls "$1"/*.barlive >/dev/null 2>&1 && python3 -c "import json,sys; j=json.loads(open(sys.argv[1],encoding=\"utf-8\").read().strip().splitlines()[-1]); sys.exit(0 if len(j)>=1 and j[0][\"game_seconds\"]>0 else 1)" "$2"' \
   "$serve_rc" "$JURGEN/bar-live/Daten/recordings" "$LOGS/recordings-jurgen-default.log"
 mkdir -p "$JURGEN/BAR Daten"
 printf 'LuaSocketEnabled = 1\r\n' >"$JURGEN/BAR Daten/springsettings.cfg"
