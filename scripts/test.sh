@@ -8,7 +8,7 @@ need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for pkg in lua5.1 lua-socket lua-busted lua-check lua-dkjson xvfb xauth libgl1-mesa-dri libgl1 libegl1 \
            libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6 libx11-xcb1 imagemagick x11-utils spring chromium \
-           fonts-droid-fallback; do
+           fonts-droid-fallback fonts-nanum; do
   have "$pkg" || need+=("$pkg")
 done
 if [ "${#need[@]}" -gt 0 ]; then

@@ -201,10 +201,25 @@ fn the_widget_commands_take_their_own_config_and_data_dir() {
         assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
         assert!(!err.contains("window"), "{args:?}: {err}");
     }
-    // Before `widget`, they are the window's: an error.
+    // Before `widget`, `--config` still reaches it (clap shares a global option's value): honoured, so
+    // not an error; the doctor dials the port of that settings file.
+    std::fs::write(&config, r#"{ "listen": "127.0.0.1:9555" }"#).unwrap();
     let out = bar_live(&["--config", c, "widget", "doctor", "--data-dir", d]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("9555"), "{text}");
+    // A window option `widget` does not take, before it: an error that says so.
+    let out = bar_live(&["--simulate", "widget", "doctor", "--data-dir", d]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("window"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--simulate") && err.contains("window"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -1,5 +1,6 @@
 //! The fallback fonts for Chinese, Japanese and Korean (src/app/fonts.rs), from a known font file:
-//! Droid Sans Fallback (Debian's `fonts-droid-fallback`, which scripts/test.sh installs).
+//! Droid Sans Fallback (Debian's `fonts-droid-fallback`: Chinese and Japanese, no Korean) and NanumGothic
+//! (`fonts-nanum`: Korean), which scripts/test.sh installs.
 
 use std::path::Path;
 
@@ -10,13 +11,32 @@ const DROID: &str = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf";
 /// Chinese, Korean and Japanese names, a Chinese unit label.
 const CJK: &str = "小明민준さくらカタカナ走卒";
 
-fn droid() -> &'static Path {
-    let path = Path::new(DROID);
+const NANUM: &str = "/usr/share/fonts/truetype/nanum/NanumGothic.ttf";
+
+fn installed(path: &'static str, package: &str) -> &'static Path {
+    let path = Path::new(path);
     assert!(
         path.exists(),
-        "{DROID} is missing: apt-get install fonts-droid-fallback"
+        "{} is missing: apt-get install {package}",
+        path.display()
     );
     path
+}
+
+fn droid() -> &'static Path {
+    installed(DROID, "fonts-droid-fallback")
+}
+
+fn nanum() -> &'static Path {
+    installed(NANUM, "fonts-nanum")
+}
+
+/// Both fallbacks: Droid for Chinese and Japanese, Nanum for Korean.
+fn both() -> Vec<fonts::FallbackFont> {
+    vec![
+        fonts::load_face(droid(), 0).expect("Droid Sans Fallback loads"),
+        fonts::load_face(nanum(), 0).expect("NanumGothic loads"),
+    ]
 }
 
 fn frame(ctx: &egui::Context) {
@@ -38,19 +58,21 @@ fn cjk_glyphs_resolve_once_the_fallback_is_installed() {
     assert!(!has_glyphs(&ctx, &prop, CJK), "egui's own fonts have CJK?");
     assert!(!has_glyphs(&ctx, &mono, CJK));
 
-    let font = fonts::load_face(droid(), 0).expect("Droid Sans Fallback loads");
-    assert_eq!(font.scripts, Script::ALL);
-    fonts::install(&ctx, std::slice::from_ref(&font));
+    let fallbacks = both();
+    assert_eq!(fallbacks[0].scripts, [Script::Han, Script::Kana]);
+    assert!(fallbacks[1].scripts.contains(&Script::Hangul));
+    fonts::install(&ctx, &fallbacks);
     frame(&ctx);
     assert!(has_glyphs(&ctx, &prop, CJK));
     assert!(has_glyphs(&ctx, &mono, CJK));
 
     // After egui's own fonts: Latin and Cyrillic still come from them.
+    let names: Vec<String> = fallbacks.iter().map(|f| f.name.clone()).collect();
     ctx.fonts(|f| {
         for family in [FontFamily::Proportional, FontFamily::Monospace] {
-            let names = &f.definitions().families[&family];
-            assert_eq!(names.last(), Some(&font.name), "{family:?}: {names:?}");
-            assert!(names.len() > 1);
+            let list = &f.definitions().families[&family];
+            assert_eq!(list[list.len() - 2..], names[..], "{family:?}: {list:?}");
+            assert!(list.len() > 2);
         }
     });
     let prop_chars = ctx.fonts_mut(|f| f.characters(&FontFamily::Proportional).clone());
@@ -58,17 +80,19 @@ fn cjk_glyphs_resolve_once_the_fallback_is_installed() {
         prop_chars[&'A'].first().map(String::as_str),
         Some("Ubuntu-Light")
     );
-    assert_eq!(prop_chars[&'小'], vec![font.name.clone()]);
+    assert_eq!(prop_chars[&'민'], vec![names[1].clone()]);
+    // Drawn by the first fallback that has it (Nanum has hanja too, after Droid).
+    assert_eq!(prop_chars[&'小'].first(), Some(&names[0]));
 }
 
 #[test]
 fn font_definitions_put_the_fallback_last_in_both_families() {
-    let font = fonts::load_face(droid(), 0).expect("Droid Sans Fallback loads");
-    let definitions = fonts::font_definitions(std::slice::from_ref(&font));
+    let fallbacks = both();
+    let definitions = fonts::font_definitions(&fallbacks);
     let plain = egui::FontDefinitions::default();
     for family in [FontFamily::Proportional, FontFamily::Monospace] {
         let mut expected = plain.families[&family].clone();
-        expected.push(font.name.clone());
+        expected.extend(fallbacks.iter().map(|f| f.name.clone()));
         assert_eq!(definitions.families[&family], expected);
     }
     let ctx = egui::Context::default();
@@ -78,20 +102,37 @@ fn font_definitions_put_the_fallback_last_in_both_families() {
 }
 
 #[test]
-fn discovery_chooses_one_face_for_all_scripts_it_covers() {
+fn discovery_chooses_a_face_per_script_not_yet_covered() {
     let mut db = fontdb::Database::new();
     db.load_font_file(droid())
         .expect("Droid Sans Fallback is a font");
+    db.load_font_file(nanum()).expect("NanumGothic is a font");
     db.load_fonts_dir("/usr/share/fonts/truetype/dejavu");
-    // A family not installed and one without CJK glyphs (DejaVu, where installed) are passed over.
+    // A family not installed and one without CJK glyphs (DejaVu, where installed) are passed over;
+    // Droid serves Chinese and Japanese, Nanum the Korean that Droid lacks.
     let found = fonts::discover(
         &db,
-        &["No Such Family", "DejaVu Sans", "Droid Sans Fallback"],
+        &[
+            "No Such Family",
+            "DejaVu Sans",
+            "Droid Sans Fallback",
+            "NanumGothic",
+        ],
     );
     assert!(found.missing.is_empty(), "{:?}", found.missing);
-    assert_eq!(found.fonts.len(), 1, "{:?}", found.fonts);
-    assert_eq!(found.fonts[0].scripts, Script::ALL);
-    assert_eq!(found.fonts[0].name, "fallback:DroidSansFallbackFull.ttf#0");
+    let names: Vec<&str> = found.fonts.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "fallback:DroidSansFallbackFull.ttf#0",
+            "fallback:NanumGothic.ttf#0"
+        ]
+    );
+
+    // Without Nanum: Korean is named as missing (the app logs it once).
+    let found = fonts::discover(&db, &["Droid Sans Fallback"]);
+    assert_eq!(found.fonts.len(), 1);
+    assert_eq!(found.missing, [Script::Hangul]);
 
     let found = fonts::discover(&db, &["DejaVu Sans"]);
     assert!(found.fonts.is_empty());
