@@ -308,8 +308,9 @@ check "widget install --data-dir 'C:\\users\\Jürgen\\BAR Daten' (status $wj_rc)
 port="$(free_port)"; web="$(free_port)"
 mkdir -p "$WORK/gui"
 cat >"$WORK/gui/settings.json" <<'JSON'
-{ "overlay": { "position": [900, 60], "size": [330, 200], "opacity": 0.95, "locked": true } }
+{ "overlay": { "position": [1050, 620], "size": [330, 200], "opacity": 0.95, "locked": true } }
 JSON
+xdotool mousemove 1399 899 2>/dev/null || true   # the pointer off the window (no hover readout)
 "$WINE" "$BAR_LIVE_EXE" --simulate --overlay --listen "127.0.0.1:$port" --web-listen "127.0.0.1:$web" \
   --config "$WWORK\\gui\\settings.json" --data-dir "$WWORK\\gui\\data" --quit-after-secs "${GUI_SECS:-30}" \
   >"$LOGS/gui.log" 2>&1 &
@@ -326,10 +327,10 @@ if wait_window bar-live 60; then
   else
     fail "the desktop overlay opens (a window of its own)" "$LOGS/gui.log"
   fi
+  # The pointer over the empty side panel (Wine learns where it is from motion in its windows).
+  xdotool mousemove 100 650 2>/dev/null; sleep 0.3; xdotool mousemove 110 660 2>/dev/null || true
   sleep "${GUI_SHOT_AFTER:-15}"   # the simulator at 20x: a few game minutes of plots
   mkdir -p screenshots
-  xdotool mousemove 0 899 2>/dev/null || true   # the pointer off the plots (no hover readout)
-  sleep 1
   import -window root "$WORK/windows.png"
   sd="$(convert "$WORK/windows.png" -colorspace gray -format '%[fx:standard_deviation]' info:)"
   check "the screenshot is not blank (stddev $sd)" "$LOGS/gui.log" python3 -c "import sys; sys.exit(0 if float('$sd') > 0.02 else 1)"
