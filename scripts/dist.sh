@@ -60,8 +60,9 @@ if [ "${DIST_SKIP_BUILD:-0}" != 1 ]; then
   echo "== scripts/windows.sh build"
   bash scripts/windows.sh build
 fi
-linux_bin="target/release/bar-live"
-win_bins=("target/$WIN_TARGET/release/bar-live.exe" "target/$WIN_TARGET/release/bar-live-cli.exe")
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+linux_bin="$TARGET_DIR/release/bar-live"
+win_bins=("$TARGET_DIR/$WIN_TARGET/release/bar-live.exe" "$TARGET_DIR/$WIN_TARGET/release/bar-live-cli.exe")
 missing=()
 for f in "$linux_bin" "${win_bins[@]}"; do
   [ -f "$f" ] || missing+=("$f")

@@ -1,5 +1,6 @@
-//! `bar-live-cli`: the same program as `bar-live` as a console program, for cmd.exe and PowerShell on
-//! Windows (output, exit codes), where `bar-live.exe` is a GUI program that has no console.
+//! `bar-live-cli`: the whole program as a console program. On Windows this is the exe that runs:
+//! from cmd.exe and PowerShell directly (output, exit codes), and started without a console window by
+//! `bar-live.exe` (src/main.rs) on a double-click. On Linux it is the same as `bar-live`.
 
 fn main() -> std::process::ExitCode {
     bar_live_app::command_line::main("bar-live-cli")

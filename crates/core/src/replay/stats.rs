@@ -213,7 +213,7 @@ pub fn read_tail<R: Read>(
         return Ok(tail);
     }
     let (teams, elem) = (header.num_teams, header.team_stat_elem_bytes);
-    if teams > MAX_TEAMS || elem < TEAM_STAT_RECORD_BYTES || elem > 4096 {
+    if teams > MAX_TEAMS || !(TEAM_STAT_RECORD_BYTES..=4096).contains(&elem) {
         tail.no_stats = Some(NoStats::Damaged(format!(
             "{teams} teams with records of {elem} bytes"
         )));
@@ -274,8 +274,8 @@ mod tests {
         for i in 0..12 {
             b.extend_from_slice(&(i as f32 + 0.5).to_le_bytes());
         }
-        for i in 0..7 {
-            b.extend_from_slice(&(100 + i as i32).to_le_bytes());
+        for i in 0..7i32 {
+            b.extend_from_slice(&(100 + i).to_le_bytes());
         }
         let r = StatRecord::parse(&b);
         assert_eq!(r.frame, 450);
