@@ -1,8 +1,9 @@
 //! BAR replays (`.sdfz`) from arbitrary bytes: reading never panics, and no count from the file sizes an
-//! allocation (the largest stays below the start script's cap, whatever the header claims).
+//! allocation (the largest stays within the team statistics cap, whatever the header claims).
 #![no_main]
 
-use bar_live_core::replay::{MAX_SCRIPT_BYTES, Replay};
+use bar_live_core::replay::Replay;
+use bar_live_core::replay::stats::MAX_TEAM_STATS_BYTES;
 use bar_live_fuzz::{Tracking, reset, usage};
 use libfuzzer_sys::fuzz_target;
 
@@ -17,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let u = usage();
     assert!(
-        u.largest <= MAX_SCRIPT_BYTES as usize,
+        u.largest as u64 <= MAX_TEAM_STATS_BYTES,
         "allocated {} bytes at once",
         u.largest
     );

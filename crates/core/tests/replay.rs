@@ -197,11 +197,17 @@ fn a_cut_gzip_file_still_gives_header_and_script() {
 #[test]
 fn counts_larger_than_the_file_are_named() {
     let mut b = Builder::game(2, 4, 15);
-    b.counts = Some(vec![4, 900_000]);
+    b.counts = Some(vec![4, 500_000]);
     let r = read(&b);
     assert!(!r.has_team_stats() && !r.truncated);
     match &r.no_stats {
         Some(NoStats::Damaged(why)) => assert!(why.contains("the file holds"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    // More than the section cap in all (each team under its own cap): refused before reading.
+    b.counts = Some(vec![900_000, 900_000]);
+    match read(&b).no_stats {
+        Some(NoStats::Damaged(why)) => assert!(why.contains("at most"), "{why}"),
         other => panic!("{other:?}"),
     }
     b.counts = Some(vec![4, u32::MAX]);

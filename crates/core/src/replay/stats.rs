@@ -26,6 +26,10 @@ pub const MAX_TEAMS: u32 = 255;
 pub const MAX_PLAYERS: u32 = 256;
 /// Records per team accepted: one per 15 s is ~5,760 a day.
 pub const MAX_RECORDS_PER_TEAM: u32 = 1_000_000;
+/// Largest team statistics section read (all teams' records): a 16-team game of 10 hours needs ~3 MB.
+/// Bounds what a crafted file (a gzip bomb) can make the reader hold: this much raw, and its records
+/// parsed (about twice as much).
+pub const MAX_TEAM_STATS_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The 19 running totals of a record, in the file's order, under the protocol's names
 /// (`update.teams[].stats`, docs/PROTOCOL.md).
@@ -241,8 +245,14 @@ pub fn read_tail<R: Read>(
         tail.no_stats = Some(NoStats::ServerRecording);
         return Ok(tail);
     }
-    buf.clear();
     let want = total * u64::from(elem);
+    if want > MAX_TEAM_STATS_BYTES {
+        tail.no_stats = Some(NoStats::Damaged(format!(
+            "the team statistics would take {want} bytes (at most {MAX_TEAM_STATS_BYTES} are read)"
+        )));
+        return Ok(tail);
+    }
+    buf.clear();
     let got = read_vec(input, want, &mut buf)?;
     let mut records = buf.chunks_exact(elem as usize).map(StatRecord::parse);
     for &count in &counts {
