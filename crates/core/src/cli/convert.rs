@@ -76,15 +76,7 @@ pub fn run(input: &Path, output: &Path, to_version: Option<u32>) -> anyhow::Resu
         }
         Ok(records)
     })();
-    let records = match result {
-        Ok(n) => n,
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-    };
-    std::fs::rename(&tmp, output)
-        .with_context(|| format!("cannot move {} to {}", tmp.display(), output.display()))?;
+    let records = keep_as(result, &tmp, output)?;
     Ok(ConvertReport {
         from_version,
         to_version,
@@ -143,15 +135,7 @@ pub fn run_replay(
             .with_context(|| format!("writing {}", tmp.display()))?;
         Ok(messages.len() as u64)
     })();
-    let records = match result {
-        Ok(n) => n,
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-    };
-    std::fs::rename(&tmp, output)
-        .with_context(|| format!("cannot move {} to {}", tmp.display(), output.display()))?;
+    let records = keep_as(result, &tmp, output)?;
     Ok(ConvertReport {
         from_version: u32::try_from(r.header.version).unwrap_or(0),
         to_version,
@@ -163,6 +147,20 @@ pub fn run_replay(
         output: output.to_owned(),
         from_replay: true,
     })
+}
+
+/// The temporary file `tmp` becomes `output` when `written` succeeded; otherwise (or when the rename
+/// fails) it is removed, so a failed conversion leaves no file behind.
+fn keep_as<T>(written: anyhow::Result<T>, tmp: &Path, output: &Path) -> anyhow::Result<T> {
+    let kept = written.and_then(|v| {
+        std::fs::rename(tmp, output)
+            .with_context(|| format!("cannot move {} to {}", tmp.display(), output.display()))?;
+        Ok(v)
+    });
+    if kept.is_err() {
+        let _ = std::fs::remove_file(tmp);
+    }
+    kept
 }
 
 fn temp_path(output: &Path) -> PathBuf {
