@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::recording::Summary;
+use crate::recording::summary::TeamSummary;
 use crate::recording::summary::format_game_time;
 use crate::replay::{self, ReplaySummary};
 
@@ -72,18 +73,7 @@ pub fn human(s: &Summary) -> String {
     ));
     let types: Vec<String> = s.by_type.iter().map(|(k, v)| format!("{k} {v}")).collect();
     out.push_str(&format!("  by type: {}\n", types.join(", ")));
-    for t in &s.teams {
-        out.push_str(&format!(
-            "  team {} (ally {}) {}{}: damage dealt {}, received {}\n",
-            t.team_id,
-            t.ally_team_id,
-            t.name,
-            if t.is_ai { " [AI]" } else { "" },
-            t.damage_dealt.map_or("n/a".into(), |d| format!("{d:.0}")),
-            t.damage_received
-                .map_or("n/a".into(), |d| format!("{d:.0}")),
-        ));
-    }
+    push_team_lines(&mut out, &s.teams);
     match (s.spectating, s.my_team_id) {
         (Some(true), _) => out.push_str("  recorded as a spectator\n"),
         (Some(false), Some(team)) => out.push_str(&format!("  recorded by team {team}\n")),
@@ -147,18 +137,7 @@ pub fn human_replay(r: &ReplaySummary) -> String {
         format_game_time(s.game_seconds),
         format_game_time(s.duration_ms as f64 / 1000.0),
     );
-    for t in &s.teams {
-        out.push_str(&format!(
-            "  team {} (ally {}) {}{}: damage dealt {}, received {}\n",
-            t.team_id,
-            t.ally_team_id,
-            t.name,
-            if t.is_ai { " [AI]" } else { "" },
-            t.damage_dealt.map_or("n/a".into(), |d| format!("{d:.0}")),
-            t.damage_received
-                .map_or("n/a".into(), |d| format!("{d:.0}")),
-        ));
-    }
+    push_team_lines(&mut out, &s.teams);
     if !r.spectators.is_empty() {
         out.push_str(&format!("  spectators: {}\n", r.spectators.join(", ")));
     }
@@ -183,4 +162,20 @@ pub fn human_replay(r: &ReplaySummary) -> String {
         out.push_str("  the file was cut short; everything up to where it ends was read\n");
     }
     out
+}
+
+/// One line per team: ids, name, AI mark, damage dealt and received.
+fn push_team_lines(out: &mut String, teams: &[TeamSummary]) {
+    for t in teams {
+        out.push_str(&format!(
+            "  team {} (ally {}) {}{}: damage dealt {}, received {}\n",
+            t.team_id,
+            t.ally_team_id,
+            t.name,
+            if t.is_ai { " [AI]" } else { "" },
+            t.damage_dealt.map_or("n/a".into(), |d| format!("{d:.0}")),
+            t.damage_received
+                .map_or("n/a".into(), |d| format!("{d:.0}")),
+        ));
+    }
 }
