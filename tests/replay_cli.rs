@@ -38,6 +38,15 @@ fn tmp(name: &str) -> PathBuf {
     dir.join(name)
 }
 
+fn team_names(summary: &Value) -> Vec<&str> {
+    summary["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn info_json_of_a_replay() {
     let g = golden();
@@ -46,13 +55,7 @@ fn info_json_of_a_replay() {
     assert_eq!(j["source"], "bar-replay");
     assert_eq!(j["has_team_stats"], true);
     assert_eq!(j["map"], "bltest_generated");
-    let names: Vec<&str> = j["teams"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["Bot0", "Bot1"]);
+    assert_eq!(team_names(&j), ["Bot0", "Bot1"]);
     assert!(j["teams"][0]["is_ai"].as_bool().unwrap());
     assert_eq!(j["winners"], serde_json::json!([0]));
 }
@@ -112,13 +115,7 @@ fn convert_makes_a_recording_that_info_reads() {
     let j: Value =
         serde_json::from_str(&stdout(&run(&["info", out.to_str().unwrap(), "--json"]))).unwrap();
     assert_eq!(j["map"], "bltest_generated");
-    let names: Vec<&str> = j["teams"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["Bot0", "Bot1"]);
+    assert_eq!(team_names(&j), ["Bot0", "Bot1"]);
     assert_eq!(j["winners"], serde_json::json!([0]), "{j}");
     // The recording's statistics export as the replay's do.
     let from_replay = stdout(&run(&["export", g.to_str().unwrap()]));
