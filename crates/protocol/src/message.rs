@@ -254,6 +254,21 @@ pub struct Resource {
     pub excess: f64,
 }
 
+impl Resource {
+    /// Every value unknown (NaN, sent as `null`): a team whose resources the viewer may not read.
+    pub const UNKNOWN: Resource = Resource {
+        current: f64::NAN,
+        storage: f64::NAN,
+        pull: f64::NAN,
+        income: f64::NAN,
+        expense: f64::NAN,
+        share: f64::NAN,
+        sent: f64::NAN,
+        received: f64::NAN,
+        excess: f64::NAN,
+    };
+}
+
 /// Unit counts by def id, kept as a sorted-by-arrival list (the wire form is a JSON object with
 /// decimal-string keys).
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -51,8 +51,8 @@ pub fn widget_messages(r: &Replay) -> Result<Vec<TimedMessage>, NoStats> {
             let f = *frame.get_or_insert_with(|| r.record_frame(k, i));
             teams.push(TeamSample {
                 team_id: team.team_id,
-                metal: no_resource(),
-                energy: no_resource(),
+                metal: Resource::UNKNOWN,
+                energy: Resource::UNKNOWN,
                 units: UnitCounts {
                     total: rec.units_alive(),
                     by_def: None,
@@ -88,20 +88,6 @@ pub fn widget_messages(r: &Replay) -> Result<Vec<TimedMessage>, NoStats> {
         });
     }
     Ok(out)
-}
-
-fn no_resource() -> Resource {
-    Resource {
-        current: f64::NAN,
-        storage: f64::NAN,
-        pull: f64::NAN,
-        income: f64::NAN,
-        expense: f64::NAN,
-        share: f64::NAN,
-        sent: f64::NAN,
-        received: f64::NAN,
-        excess: f64::NAN,
-    }
 }
 
 /// The `hello` a spectator with full view would have sent in this game (the local player's team

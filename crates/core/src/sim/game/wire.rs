@@ -45,17 +45,7 @@ impl SimGame {
             .collect();
         let total: u32 = t.counts.values().sum();
         let visible: u32 = by_def.iter().map(|c| c.1).sum();
-        let blank = Resource {
-            current: f64::NAN,
-            storage: f64::NAN,
-            pull: f64::NAN,
-            income: f64::NAN,
-            expense: f64::NAN,
-            share: f64::NAN,
-            sent: f64::NAN,
-            received: f64::NAN,
-            excess: f64::NAN,
-        };
+        let blank = Resource::UNKNOWN;
         TeamSample {
             team_id: t.info.team_id,
             metal: if radar {
