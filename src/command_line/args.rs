@@ -140,6 +140,7 @@ pub enum Command {
         file: PathBuf,
         #[arg(long)]
         to: String,
+        /// `max`, or a factor of game speed (`1` = 30 game frames a second, as in a game)
         #[arg(long, default_value = "max")]
         speed: Speed,
     },

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::protocol::frame::encode_frame;
+use crate::protocol::{WidgetMessage, decode_widget};
 use crate::recording::RecordingReader;
 use crate::sim::Speed;
 
@@ -40,6 +41,12 @@ pub fn run(file: &Path, to: &str, speed: Speed) -> anyhow::Result<ReplayReport> 
 
 /// Plays `reader`'s frames to `to`, each recorded connection as a new connection, until the end or
 /// until `stop` is set.
+///
+/// [`Speed::Factor`] paces by game time, as the widget sends in a game running at that speed: a
+/// message is sent when its game frame is due (30 frames a game second). Messages without a game frame
+/// (`unit_defs`, `bye`, …) follow the one before them at once, and so do pauses. Pacing by the
+/// recorded wall-clock times instead would play a recording made at the simulator's full speed (25
+/// game minutes in 80 ms) in a blink.
 pub fn play<R: Read>(
     mut reader: RecordingReader<R>,
     to: &str,
@@ -48,8 +55,10 @@ pub fn play<R: Read>(
 ) -> anyhow::Result<ReplayReport> {
     let mut report = ReplayReport::default();
     let mut link: Option<(u64, TcpStream)> = None;
-    let start = Instant::now();
-    let mut first_t: Option<u64> = None;
+    let mut pace = match speed {
+        Speed::Factor(f) => Some(GamePace::new(f)),
+        Speed::Max => None,
+    };
     while let Some(rec) = reader.next_record()? {
         if stop.load(Ordering::SeqCst) {
             break;
@@ -63,17 +72,17 @@ pub fn play<R: Read>(
             s.set_nodelay(true)?;
             report.connections += 1;
             link = Some((rec.conn, s));
+            // A new connection may be a new game whose frames start again.
+            if let Some(p) = pace.as_mut() {
+                p.restart();
+            }
         }
-        if let Speed::Factor(f) = speed {
-            let t0 = *first_t.get_or_insert(rec.t_ms);
-            let due = Duration::from_secs_f64((rec.t_ms - t0) as f64 / 1000.0 / f);
-            let now = start.elapsed();
-            // Sleep in short steps so `stop` is honoured within a fraction of a second.
-            if due > now {
-                std::thread::sleep((due - now).min(Duration::from_millis(200)));
-                while start.elapsed() < due && !stop.load(Ordering::SeqCst) {
-                    std::thread::sleep((due - start.elapsed()).min(Duration::from_millis(200)));
-                }
+        if let Some(p) = pace.as_mut()
+            && let Some(frame) = game_frame(&rec.payload)
+        {
+            p.wait_for(frame, stop);
+            if stop.load(Ordering::SeqCst) {
+                break;
             }
         }
         if let Some((_, s)) = link.as_mut() {
@@ -87,6 +96,63 @@ pub fn play<R: Read>(
     }
     report.truncated = reader.truncated();
     Ok(report)
+}
+
+/// The game frame of a recorded message, for the messages the widget sends as the game runs
+/// (`update`, `event`, `stats`); `None` for the others and for anything that does not decode.
+fn game_frame(payload: &[u8]) -> Option<u32> {
+    match decode_widget(payload).ok()?.body {
+        WidgetMessage::Update(u) => Some(u.game_frame),
+        WidgetMessage::Event(e) => Some(e.game_frame),
+        WidgetMessage::Stats(s) => s.game_frame,
+        _ => None,
+    }
+}
+
+/// Game frames per game second.
+const FRAMES_PER_SECOND: f64 = 30.0;
+
+/// Longest single sleep while waiting, so `stop` is honoured within a fraction of a second.
+const SLEEP_STEP: Duration = Duration::from_millis(200);
+
+/// When each game frame is due at a speed factor, from the first frame of the current connection.
+struct GamePace {
+    factor: f64,
+    origin: Option<(u32, Instant)>,
+}
+
+impl GamePace {
+    fn new(factor: f64) -> GamePace {
+        GamePace {
+            factor,
+            origin: None,
+        }
+    }
+
+    fn restart(&mut self) {
+        self.origin = None;
+    }
+
+    /// When `frame` is due (a frame before the origin is due at once).
+    fn due(&mut self, frame: u32) -> Instant {
+        let (first, at) = *self.origin.get_or_insert((frame, Instant::now()));
+        let game_s = f64::from(frame.saturating_sub(first)) / FRAMES_PER_SECOND;
+        at + Duration::from_secs_f64(game_s / self.factor)
+    }
+
+    /// Sleeps until `frame` is due or `stop` is set.
+    fn wait_for(&mut self, frame: u32, stop: &AtomicBool) {
+        let due = self.due(frame);
+        while !stop.load(Ordering::SeqCst) {
+            let Some(left) = due.checked_duration_since(Instant::now()) else {
+                return;
+            };
+            if left.is_zero() {
+                return;
+            }
+            std::thread::sleep(left.min(SLEEP_STEP));
+        }
+    }
 }
 
 /// Longest wait for the listener to finish reading a connection we closed.
@@ -112,5 +178,51 @@ fn close_and_wait(mut s: TcpStream) {
             Ok(0) | Err(_) => break,
             Ok(_) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::protocol::encode_widget;
+    use crate::sim::{SimGame, SimOptions};
+
+    #[test]
+    fn a_frame_is_due_its_game_time_after_the_first_divided_by_the_speed() {
+        let mut pace = GamePace::new(2.0);
+        let t0 = pace.due(300);
+        assert_eq!(pace.due(300), t0);
+        assert_eq!(pace.due(360), t0 + Duration::from_secs(1)); // 2 game s at 2×
+        assert_eq!(pace.due(10), t0, "a frame before the first is due at once");
+        pace.restart();
+        assert!(
+            pace.due(0) >= t0,
+            "a new connection starts from its own first frame"
+        );
+    }
+
+    #[test]
+    fn the_game_frame_comes_from_updates_events_and_stats_only() {
+        let mut game = SimGame::new(SimOptions::default());
+        let mut messages = game.handshake();
+        while messages.len() < 200 && !game.finished() {
+            messages.extend(game.step());
+        }
+        let mut kinds = std::collections::BTreeMap::new();
+        for (seq, m) in (1..).zip(&messages) {
+            let payload = encode_widget(m, seq);
+            let want = match m {
+                WidgetMessage::Update(u) => Some(u.game_frame),
+                WidgetMessage::Event(e) => Some(e.game_frame),
+                WidgetMessage::Stats(s) => s.game_frame,
+                _ => None,
+            };
+            assert_eq!(game_frame(&payload), want, "{}", m.type_name());
+            *kinds.entry(m.type_name().to_owned()).or_insert(0) += 1;
+        }
+        assert!(kinds.contains_key("update") && kinds.contains_key("hello"));
+        assert_eq!(game_frame(b"{not json"), None);
     }
 }
