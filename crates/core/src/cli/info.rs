@@ -24,7 +24,14 @@ pub fn render(file: &Path, json: bool) -> anyhow::Result<(Summary, String)> {
         };
         return Ok((r.summary, text));
     }
-    let s = Summary::of_file(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mut s =
+        Summary::of_file(file).with_context(|| format!("cannot read {}", file.display()))?;
+    if s.build_order.is_none() {
+        // A trailer written before build orders existed: they come from the records.
+        s.build_order = Summary::scan(file)
+            .with_context(|| format!("cannot read {}", file.display()))?
+            .build_order;
+    }
     let text = if json {
         serde_json::to_string(&s)?
     } else {
@@ -97,6 +104,7 @@ pub fn human(s: &Summary) -> String {
             ));
         }
     }
+    push_build_order(&mut out, s);
     if let Some(w) = s.winner_names() {
         out.push_str(&format!("  winner: {w}\n"));
     }
@@ -116,6 +124,28 @@ pub fn human(s: &Summary) -> String {
         }
     }
     out
+}
+
+/// Items per team in the human form's build order.
+const HUMAN_BUILD_ITEMS: usize = 8;
+
+/// Each team's opening, one line per team.
+fn push_build_order(out: &mut String, s: &Summary) {
+    let Some(items) = s.build_order.as_ref().filter(|b| !b.is_empty()) else {
+        return;
+    };
+    out.push_str("  build order (the first units each team finished):\n");
+    for t in &s.teams {
+        let opening: Vec<String> = items
+            .iter()
+            .filter(|i| i.team_id == t.team_id)
+            .take(HUMAN_BUILD_ITEMS)
+            .map(|i| format!("{} {}", format_game_time(i.game_seconds), i.unit))
+            .collect();
+        if !opening.is_empty() {
+            out.push_str(&format!("    {}: {}\n", t.name, opening.join(", ")));
+        }
+    }
 }
 
 /// The human form of a replay's summary.

@@ -4,16 +4,19 @@
 //!
 //! - [`milestones`]: first factory, first T2 factory, … per team, detected as messages arrive.
 //! - [`composition`]: army value by category and tech level, and value killed vs value lost.
+//! - [`build_order`]: the units each team finished, in order, from rises in its per-def counts.
 //! - [`defs`]: what a unit def means for both (roles, band, cost).
 //!
 //! Everything here reads only teams the viewer may read ([`Visibility`]).
 
+pub mod build_order;
 pub mod composition;
 pub mod defs;
 pub mod milestones;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use build_order::{BuildEntry, BuildItem, BuildOrders};
 pub use composition::SampleInsight;
 pub use defs::{Band, DefTable};
 pub use milestones::{Milestone, MilestoneDetector, MilestoneKind};
@@ -66,27 +69,39 @@ impl Visibility {
     }
 }
 
-/// Unit defs and visibility as the stream describes them, with the milestones they imply: what the
-/// recording summary keeps (no per-sample work beyond milestones).
+/// Unit defs and visibility as the stream describes them, with the milestones and build orders they
+/// imply: what the recording summary keeps (no per-sample work beyond these).
 #[derive(Debug, Clone, Default)]
 pub struct MilestoneFeed {
     defs: DefTable,
     vis: Visibility,
     detector: MilestoneDetector,
+    build: BuildOrders,
 }
 
 impl MilestoneFeed {
     pub fn ingest(&mut self, message: &WidgetMessage) {
         self.learn(message);
         self.detector.ingest(message, &self.defs, &self.vis);
+        if let WidgetMessage::Update(u) = message {
+            self.build.on_update(u, &self.vis);
+        }
     }
 
     fn learn(&mut self, message: &WidgetMessage) {
         match message {
             WidgetMessage::Hello(h) => self.vis.on_hello(h),
-            WidgetMessage::UnitDefs(d) => d.defs.iter().for_each(|def| self.defs.insert(def)),
+            WidgetMessage::UnitDefs(d) => {
+                d.defs.iter().for_each(|def| self.defs.insert(def));
+                self.build.on_unit_defs(&d.defs);
+            }
             _ => {}
         }
+    }
+
+    /// Build orders so far.
+    pub fn build_orders(&self) -> &BuildOrders {
+        &self.build
     }
 
     pub fn milestones(&self) -> &[Milestone] {
@@ -123,6 +138,7 @@ impl Insight {
     pub fn ingest_update(&mut self, u: &Update) {
         let (defs, vis) = (&self.feed.defs, &self.feed.vis);
         self.feed.detector.on_update(u, defs, vis);
+        self.feed.build.on_update(u, vis);
         self.trades.on_update(u, defs, vis, &mut self.rows);
         if let (Some(me), Some(units)) = (vis.my_team(), &u.units) {
             let lowest = units
@@ -154,6 +170,11 @@ impl Insight {
         self.feed.milestones()
     }
 
+    /// Build orders of the readable teams (see [`build_order`]).
+    pub fn build_orders(&self) -> &BuildOrders {
+        self.feed.build_orders()
+    }
+
     pub fn visibility(&self) -> &Visibility {
         &self.feed.vis
     }
@@ -165,6 +186,7 @@ impl Insight {
                 defs: self.feed.defs.clone(),
                 vis: self.feed.vis.clone(),
                 detector: MilestoneDetector::default(),
+                build: self.feed.build.restarted(),
             },
             ..Insight::default()
         }

@@ -14,7 +14,8 @@ use super::block::{
     BLOCK_HEADER_BYTES, BlockDecoder, BlockHeader, FOOTER_BYTES, KIND_SUMMARY, decode_footer,
 };
 use super::{FileHeader, RecordingError, RecordingReader};
-use crate::game::{Milestone, MilestoneFeed};
+use crate::game::build_order::SUMMARY_ITEMS_PER_TEAM;
+use crate::game::{BuildEntry, Milestone, MilestoneFeed};
 use crate::protocol::{self, WidgetMessage};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -77,6 +78,10 @@ pub struct Summary {
     /// trailers written before milestones existed; readers scan such files instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub milestones: Option<Vec<Milestone>>,
+    /// The first [`SUMMARY_ITEMS_PER_TEAM`] units each readable team finished, in time order
+    /// ([`crate::game::build_order`]). `None` only in trailers written before build orders existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_order: Option<Vec<BuildEntry>>,
 }
 
 /// Accumulates a [`Summary`] record by record (a full scan, and the v2 writer for its trailer).
@@ -123,6 +128,7 @@ impl SummaryBuilder {
                 game_over: false,
                 read_from: String::new(),
                 milestones: None,
+                build_order: None,
             },
             teams: BTreeMap::new(),
             conns: BTreeSet::new(),
@@ -217,6 +223,11 @@ impl SummaryBuilder {
         s.game_seconds = self.first_secs.map_or(0.0, |f| self.last_secs - f);
         s.teams = self.teams.values().cloned().collect();
         s.milestones = Some(self.milestones.milestones().to_vec());
+        s.build_order = Some(
+            self.milestones
+                .build_orders()
+                .entries(SUMMARY_ITEMS_PER_TEAM),
+        );
         s.winners = self.winners_event.clone().or_else(|| {
             // The last ally team standing, once deaths have left exactly one of several.
             let players = s.teams.iter().filter(|t| !t.is_gaia);

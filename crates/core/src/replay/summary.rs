@@ -97,6 +97,8 @@ impl ReplaySummary {
             game_over: r.stream.game_over.is_some(),
             read_from: "replay".into(),
             milestones: None,
+            // A replay holds commands, not unit counts: no build order without re-simulating the game.
+            build_order: Some(Vec::new()),
         };
         ReplaySummary {
             summary,
