@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use bar_live_core::cli::export::Format as ExportFormat;
+use bar_live_core::cli::export::{Format as ExportFormat, Table as ExportTable};
 use bar_live_core::protocol::{DEFAULT_MAX_FRAME_BYTES, Level};
 use bar_live_core::sim::Speed;
 
@@ -181,6 +181,9 @@ pub enum Command {
         /// csv (with a header row) or json (an array of objects).
         #[arg(long, default_value = "csv")]
         format: ExportFormat,
+        /// stats (one row per team per sample) or build-order (one row per unit finished; recordings).
+        #[arg(long, default_value = "stats")]
+        table: ExportTable,
     },
     /// Serve the overlay pages for OBS and record games, without a window (a second PC, a headless box).
     Serve {

@@ -171,8 +171,13 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             cli::recordings::run(&dir, json, check)?;
             Ok(Outcome::Success)
         }
-        Command::Export { file, out, format } => {
-            let r = cli::export::run(&file, out.as_deref(), format)?;
+        Command::Export {
+            file,
+            out,
+            format,
+            table,
+        } => {
+            let r = cli::export::run(&file, out.as_deref(), format, table)?;
             if let Some(path) = &r.output {
                 eprintln!(
                     "export: {} rows of {} columns -> {}",

@@ -1,5 +1,6 @@
-//! `bar-live export FILE [--out PATH] [--format csv|json]`: the statistics of a recording or a BAR
-//! replay as tidy rows, one per team per sample, for pandas and spreadsheets (docs/REPLAYS.md).
+//! `bar-live export FILE [--out PATH] [--format csv|json] [--table stats|build-order]`: the statistics
+//! of a recording or a BAR replay as tidy rows, one per team per sample, for pandas and spreadsheets
+//! (docs/REPLAYS.md); or a recording's build orders, one row per unit finished ([`BUILD_COLUMNS`]).
 //!
 //! Columns: `game_seconds, team_id, ally_team_id, name`, then the 19 counters of the engine's team
 //! statistics under the protocol's names ([`STAT_COUNTERS`]). A recording's sample is an `update`:
@@ -14,6 +15,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
+use crate::game::MilestoneFeed;
+use crate::game::build_order::MAX_ITEMS_PER_TEAM;
 use crate::protocol::{self, TeamInfo, TeamSample, WidgetMessage};
 use crate::recording::RecordingReader;
 use crate::replay::{self, FRAMES_PER_SECOND, Replay, STAT_COUNTERS};
@@ -43,6 +46,39 @@ pub const UPDATE_COLUMNS: [&str; 19] = [
     "energy_received_per_s",
     "energy_excess_per_s",
 ];
+
+/// The columns of `--table build-order`: one row per unit a team finished, in time order.
+pub const BUILD_COLUMNS: [&str; 6] = [
+    "game_seconds",
+    "team_id",
+    "ally_team_id",
+    "name",
+    "unit",
+    "def",
+];
+
+/// What to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Table {
+    /// The statistics, one row per team per sample.
+    #[default]
+    Stats,
+    /// Every unit each team finished (recordings only: a replay has no unit counts).
+    BuildOrder,
+}
+
+impl std::str::FromStr for Table {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().replace('_', "-").as_str() {
+            "stats" => Ok(Table::Stats),
+            "build-order" => Ok(Table::BuildOrder),
+            _ => Err(format!(
+                "unknown table '{s}' (expected stats or build-order)"
+            )),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
@@ -175,7 +211,10 @@ pub struct ExportReport {
 }
 
 /// The columns of an export: replays have no update columns.
-pub fn columns(from_replay: bool) -> Vec<&'static str> {
+pub fn columns(from_replay: bool, table: Table) -> Vec<&'static str> {
+    if table == Table::BuildOrder {
+        return BUILD_COLUMNS.to_vec();
+    }
     let mut c: Vec<&'static str> = KEY_COLUMNS.to_vec();
     c.extend(STAT_COUNTERS);
     if !from_replay {
@@ -186,13 +225,18 @@ pub fn columns(from_replay: bool) -> Vec<&'static str> {
 
 /// Exports `input` (a recording or a replay) to `out` (stdout when `None`). A file is written beside
 /// its target and renamed into place when complete.
-pub fn run(input: &Path, out: Option<&Path>, format: Format) -> anyhow::Result<ExportReport> {
+pub fn run(
+    input: &Path,
+    out: Option<&Path>,
+    format: Format,
+    table: Table,
+) -> anyhow::Result<ExportReport> {
     let Some(path) = out else {
         let stdout = std::io::stdout().lock();
-        return match export(input, BufWriter::new(stdout), format) {
+        return match export(input, BufWriter::new(stdout), format, table) {
             Err(e) if is_broken_pipe(&e) => Ok(ExportReport {
                 rows: 0,
-                columns: columns(replay::is_replay(input)),
+                columns: columns(replay::is_replay(input), table),
                 from_replay: replay::is_replay(input),
                 output: None,
             }),
@@ -207,7 +251,7 @@ pub fn run(input: &Path, out: Option<&Path>, format: Format) -> anyhow::Result<E
     ));
     let result = File::create(&tmp)
         .with_context(|| format!("cannot create {}", tmp.display()))
-        .and_then(|f| export(input, BufWriter::new(f), format))
+        .and_then(|f| export(input, BufWriter::new(f), format, table))
         .and_then(|report| {
             std::fs::rename(&tmp, path)
                 .with_context(|| format!("cannot move {} to {}", tmp.display(), path.display()))?;
@@ -236,9 +280,20 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 /// Writes the rows of `input` to `out` in `format`.
-pub fn export<W: Write>(input: &Path, out: W, format: Format) -> anyhow::Result<ExportReport> {
+pub fn export<W: Write>(
+    input: &Path,
+    out: W,
+    format: Format,
+    table: Table,
+) -> anyhow::Result<ExportReport> {
     let from_replay = replay::is_replay(input);
-    let columns = columns(from_replay);
+    if from_replay && table == Table::BuildOrder {
+        bail!(
+            "a BAR replay has no build order: it holds the players' commands, not unit counts \
+             (export a recording bar-live made of the game)"
+        );
+    }
+    let columns = columns(from_replay, table);
     let mut sink: Box<dyn Sink> = match format {
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);
@@ -258,7 +313,9 @@ pub fn export<W: Write>(input: &Path, out: W, format: Format) -> anyhow::Result<
             rows: 0,
         }),
     };
-    let rows = if from_replay {
+    let rows = if table == Table::BuildOrder {
+        build_rows(input, sink.as_mut())?
+    } else if from_replay {
         let r = Replay::open(input)
             .with_context(|| format!("cannot read the replay {}", input.display()))?;
         replay_rows(&r, sink.as_mut())?
@@ -353,6 +410,40 @@ fn recording_rows(input: &Path, sink: &mut dyn Sink) -> anyhow::Result<u64> {
         }
     }
     Ok(rows)
+}
+
+/// A recording's build orders: every unit each team finished, in time order (ties in team order).
+fn build_rows(input: &Path, sink: &mut dyn Sink) -> anyhow::Result<u64> {
+    let mut reader =
+        RecordingReader::open(input).with_context(|| format!("cannot open {}", input.display()))?;
+    let mut feed = MilestoneFeed::default();
+    let mut teams: BTreeMap<u32, TeamInfo> = BTreeMap::new();
+    while let Some(rec) = reader
+        .next_record()
+        .with_context(|| format!("reading {}", input.display()))?
+    {
+        let Ok(m) = protocol::decode_widget(&rec.payload) else {
+            continue;
+        };
+        if let WidgetMessage::Hello(h) = &m.body {
+            teams.extend(h.teams.iter().map(|t| (t.team_id, t.clone())));
+        }
+        feed.ingest(&m.body);
+    }
+    let entries = feed.build_orders().entries(MAX_ITEMS_PER_TEAM);
+    let mut cells: Vec<Cell> = Vec::with_capacity(BUILD_COLUMNS.len());
+    for e in &entries {
+        let team = teams.get(&e.team_id);
+        cells.clear();
+        cells.push(Cell::F64(e.game_seconds));
+        cells.push(Cell::U32(e.team_id));
+        cells.push(team.map_or(Cell::Empty, |t| Cell::U32(t.ally_team_id)));
+        cells.push(team.map_or(Cell::Empty, |t| Cell::Text(&t.name)));
+        cells.push(Cell::Text(&e.unit));
+        cells.push(Cell::Text(&e.def));
+        sink.row(&cells)?;
+    }
+    Ok(entries.len() as u64)
 }
 
 fn push_sample<'a>(cells: &mut Vec<Cell<'a>>, s: &TeamSample) {
