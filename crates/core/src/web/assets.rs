@@ -34,6 +34,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../../../resources/web/ahead.html"),
     ),
     (
+        "/build.html",
+        HTML,
+        include_bytes!("../../../../resources/web/build.html"),
+    ),
+    (
         "/static/overlay.js",
         JS,
         include_bytes!("../../../../resources/web/static/overlay.js"),

@@ -13,6 +13,7 @@
 //! loop is ~200 lines and is tested against hostile clients.
 
 pub mod assets;
+pub mod build_order;
 pub mod http;
 pub mod snapshot;
 mod ws;

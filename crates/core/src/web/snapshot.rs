@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::build_order::{self, BuildQuery, TeamBuildView, build_views};
 use crate::live::Session;
 use crate::store::{Metric, SeriesOf, Store, TeamSeries};
 
@@ -26,12 +27,15 @@ pub const DEFAULT_HISTORY_METRICS: [Metric; 4] = [
     Metric::Units,
 ];
 
-/// What a page asked for (`?delay=S&minutes=M&metrics=a,b`). Bad values fall back to defaults.
+/// What a page asked for (`?delay=S&minutes=M&metrics=a,b&build=1&opening=N&recent=N`). Bad values
+/// fall back to defaults.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
     pub delay_s: f64,
     pub minutes: f64,
     pub metrics: Vec<Metric>,
+    /// Build orders, when the page asks (`build=1`).
+    pub build: Option<BuildQuery>,
 }
 
 impl Query {
@@ -41,6 +45,12 @@ impl Query {
             delay_s: default_delay_s.clamp(0.0, MAX_DELAY_S),
             minutes: DEFAULT_HISTORY_MINUTES,
             metrics: DEFAULT_HISTORY_METRICS.to_vec(),
+            build: None,
+        };
+        let count = |v: &str| {
+            v.parse::<usize>()
+                .ok()
+                .map(|n| n.min(build_order::MAX_BUILD_ITEMS))
         };
         for (key, value) in query
             .split('&')
@@ -65,6 +75,19 @@ impl Query {
                     if !wanted.is_empty() {
                         q.metrics = wanted;
                         q.metrics.dedup();
+                    }
+                }
+                "build" if value != "0" => {
+                    q.build.get_or_insert_with(BuildQuery::default);
+                }
+                "opening" => {
+                    if let Some(n) = count(value) {
+                        q.build.get_or_insert_with(BuildQuery::default).opening = n;
+                    }
+                }
+                "recent" => {
+                    if let Some(n) = count(value) {
+                        q.build.get_or_insert_with(BuildQuery::default).recent = n;
                     }
                 }
                 _ => {}
@@ -152,6 +175,9 @@ pub struct Snapshot {
     pub allies: Vec<AllyView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<History>,
+    /// Per team id, its build order at the shown time; only when the page asked (`build=1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build_order: Option<BTreeMap<String, TeamBuildView>>,
 }
 
 impl Snapshot {
@@ -189,6 +215,14 @@ pub fn build(session: &Session, query: &Query, now_unix_ms: u64, with_history: b
         Vec::new()
     };
     let history = (with_history && live).then(|| history(store, &teams, &allies, g, query));
+    let build_order = query.build.filter(|_| live).map(|b| {
+        build_views(
+            store.insight().build_orders(),
+            teams.iter().map(|t| t.team_id),
+            g,
+            b,
+        )
+    });
     Snapshot {
         kind: if with_history { "snapshot" } else { "update" },
         api_version: API_VERSION,
@@ -204,6 +238,7 @@ pub fn build(session: &Session, query: &Query, now_unix_ms: u64, with_history: b
         teams,
         allies,
         history,
+        build_order,
     }
 }
 
@@ -391,5 +426,11 @@ mod tests {
         assert_eq!((q.delay_s, q.minutes), (MAX_DELAY_S, 1.0));
         assert_eq!(q.metrics, DEFAULT_HISTORY_METRICS);
         assert_eq!(Query::parse("delay=NaN&delay=abc", 7.0).delay_s, 7.0);
+        assert_eq!(q.build, None, "no build orders unless asked");
+        let b = Query::parse("build=1", 0.0).build.unwrap();
+        assert_eq!(b, BuildQuery::default());
+        let b = Query::parse("opening=5&recent=999", 0.0).build.unwrap();
+        assert_eq!((b.opening, b.recent), (5, build_order::MAX_BUILD_ITEMS));
+        assert_eq!(Query::parse("build=0", 0.0).build, None);
     }
 }
