@@ -3,7 +3,7 @@
 # Wine. docs/WINDOWS.md explains both.
 #
 #   bash scripts/windows.sh [build]   bar-live.exe (and bar-live-cli.exe) into target/x86_64-pc-windows-gnu/release/
-#   bash scripts/windows.sh test      build, then run under Wine: the headless crates' test suites as
+#   bash scripts/windows.sh test      build (profile win-test, into …/win-test/), then run under Wine: the headless crates' test suites as
 #                                     Windows binaries, and the end-to-end suite (tests/windows/e2e.sh)
 #   bash scripts/windows.sh e2e       only the end-to-end suite, on the exes built before (or BAR_LIVE_EXE)
 #
@@ -18,12 +18,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TARGET=x86_64-pc-windows-gnu
-OUT="${CARGO_TARGET_DIR:-target}/$TARGET/release"
 cmd="${1:-build}"
 case "$cmd" in
   build | test | e2e) ;;
   *) echo "usage: bash scripts/windows.sh [build|test|e2e]" >&2; exit 2 ;;
 esac
+# The cargo profile: `release` for the exes that ship (build); `win-test` (release at opt-level 1,
+# Cargo.toml) for the exes and suites tested under Wine, which builds in far less time. e2e takes the
+# win-test exes when they exist, else the release ones. BAR_LIVE_WINDOWS_PROFILE overrides.
+TARGET_DIR="${CARGO_TARGET_DIR:-target}/$TARGET"
+if [ -n "${BAR_LIVE_WINDOWS_PROFILE:-}" ]; then
+  PROFILE="$BAR_LIVE_WINDOWS_PROFILE"
+elif [ "$cmd" = build ]; then
+  PROFILE=release
+elif [ "$cmd" = e2e ] && [ ! -f "$TARGET_DIR/win-test/bar-live.exe" ]; then
+  PROFILE=release
+else
+  PROFILE=win-test
+fi
+OUT="$TARGET_DIR/$PROFILE"
 
 # --- route ----------------------------------------------------------------------------------------
 route="${BAR_LIVE_WINDOWS_ROUTE:-}"
@@ -51,21 +64,21 @@ fi
 
 # --- cargo for the Windows target ----------------------------------------------------------------
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
-# cargo_win SUBCOMMAND ARGS...: the release profile, so the tests share their dependencies with the exe.
+# cargo_win SUBCOMMAND ARGS...: one profile for the exe and the suites, so they share their dependencies.
 cargo_win() {
   local sub="$1"; shift
   if [ "$route" = rustup ]; then
-    cargo "$sub" --release --locked --target "$TARGET" "$@"
+    cargo "$sub" --profile "$PROFILE" --locked --target "$TARGET" "$@"
   else
     # Debian's rustc-web has no prebuilt Windows std: build it from rust-web-src (a nightly flag, hence
     # RUSTC_BOOTSTRAP). Debian's cargo and rustc, not rustup's first on PATH.
-    RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc /usr/bin/cargo "$sub" --release --locked \
+    RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc /usr/bin/cargo "$sub" --profile "$PROFILE" --locked \
       -Zbuild-std=std,panic_abort --target "$TARGET" "$@"
   fi
 }
 
 if [ "$cmd" != e2e ]; then
-  echo "== windows build ($route route): bar-live.exe"
+  echo "== windows build ($route route, profile $PROFILE): bar-live.exe"
   cargo_win build -p bar-live --bins
   ls -l "$OUT"/bar-live*.exe
 fi

@@ -4,6 +4,7 @@
 
 pub mod alerts_panel;
 pub mod benchmark_panel;
+pub mod build_order_panel;
 pub mod compare;
 pub mod composition_card;
 pub mod ghost_panel;

@@ -7,6 +7,7 @@ use egui::Ui;
 
 use super::alerts_panel::{AlertsState, alerts_ui};
 use super::benchmark_panel::{BenchmarkPanel, benchmark_player, benchmark_ui, player_team, query};
+use super::build_order_panel::{BuildOrderPanel, build_order_ui};
 use super::ghost_panel::{GhostPanel, ghost_ui};
 use super::milestones_panel::milestones_ui;
 use super::prefs::InsightSettings;
@@ -28,6 +29,7 @@ pub struct InsightSidebar {
     /// A recording loaded for a side-by-side review, for the Review tab to take.
     pub side_by_side: Option<Box<Review>>,
     pub alerts: AlertsState,
+    pub build: BuildOrderPanel,
 }
 
 impl Default for InsightSidebar {
@@ -40,6 +42,7 @@ impl Default for InsightSidebar {
             ghost: GhostPanel::default(),
             side_by_side: None,
             alerts: AlertsState::default(),
+            build: BuildOrderPanel::default(),
         }
     }
 }
@@ -176,6 +179,16 @@ pub fn sidebar_ui(
                 _ => {
                     ui.weak("Pick a player under Benchmark.");
                 }
+            });
+        egui::CollapsingHeader::new("Build order")
+            .default_open(true)
+            .show(ui, |ui| {
+                let medians = state
+                    .bench
+                    .current(q.as_ref())
+                    .map(|b| &b.build_medians)
+                    .filter(|m| !m.is_empty());
+                build_order_ui(ui, &mut state.build, cx.store, team, medians, cx.now_t);
             });
         egui::CollapsingHeader::new("Benchmark: your past games")
             .default_open(true)

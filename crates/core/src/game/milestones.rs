@@ -61,6 +61,13 @@ const FIRSTS: [(MilestoneKind, u8); 6] = [
     (MilestoneKind::FirstAntinuke, Roles::ANTINUKE),
 ];
 
+impl MilestoneKind {
+    /// The def role ([`Roles`] bit) whose first unit is this milestone, for the "first …" kinds.
+    pub fn role(self) -> Option<u8> {
+        FIRSTS.iter().find(|(k, _)| *k == self).map(|&(_, bit)| bit)
+    }
+}
+
 /// One milestone. `team_id` is `None` for game-wide ones (`game_over`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Milestone {

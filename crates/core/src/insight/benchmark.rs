@@ -6,8 +6,10 @@
 //! ([`super::profile`]); [`benchmark`] is pure. The app computes it on a background thread
 //! ([`super::worker`]).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use super::build_coach::{BuildKey, median_times};
 use super::profile::{GameProfile, PROFILE_METRICS};
 use super::splits::{Splits, personal_best};
 use crate::recording::IndexEntry;
@@ -78,6 +80,8 @@ pub struct Benchmark {
     pub minutes: Vec<MinuteBand>,
     /// The fastest split times over the games.
     pub personal_best: Splits,
+    /// The median game time of each unit of the player's openings ([`super::build_coach`]).
+    pub build_medians: BTreeMap<BuildKey, f64>,
 }
 
 impl Benchmark {
@@ -141,5 +145,6 @@ pub fn benchmark(games: &[&GameProfile], player: &str) -> Benchmark {
             .collect(),
         minutes,
         personal_best: personal_best(teams.iter().map(|t| &t.splits)),
+        build_medians: median_times(teams.iter().map(|t| t.opening.as_slice())),
     }
 }

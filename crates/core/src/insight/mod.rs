@@ -6,10 +6,12 @@
 //! - [`profile`], [`benchmark`], [`splits`]: past games per minute, the p25–median–p75 band of the last N,
 //!   time to reach each step against the personal best; [`worker`] computes them off the UI thread.
 //! - [`ghost`]: a past game's lines on the current game's time axis.
+//! - [`build_coach`]: the player's opening against their median time for each unit over past games.
 
 pub mod alerts;
 pub mod bands;
 pub mod benchmark;
+pub mod build_coach;
 pub mod ghost;
 pub mod profile;
 pub mod splits;

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::build_coach::{BuildKey, keyed_opening};
 use super::splits::{Splits, splits_of};
 use crate::protocol;
 use crate::recording::{RecordingError, RecordingReader};
@@ -20,6 +21,8 @@ pub struct TeamProfile {
     /// `60·m` s), for every minute the team still sent samples at or after.
     pub minutes: Vec<[f32; PROFILE_METRICS.len()]>,
     pub splits: Splits,
+    /// The first units of its build order, keyed for coaching ([`super::build_coach`]).
+    pub opening: Vec<(BuildKey, f64)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +69,7 @@ pub fn profile_of_store(store: &Store, path: &Path) -> GameProfile {
                 is_ai: info.is_ai,
                 minutes,
                 splits: splits_of(store, info.team_id),
+                opening: keyed_opening(store.insight().build_orders(), info.team_id),
             }
         })
         .collect();
