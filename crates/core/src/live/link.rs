@@ -229,9 +229,20 @@ impl Worker {
         self.waker.wake();
     }
 
-    /// Gives a move up once its time is over.
+    /// Releases the delayed view's due messages ([`super::delayed`]); gives a move up once its time is
+    /// over.
     fn tick(&mut self) {
-        if !lock(&self.session).widget.moving.is_moving() {
+        let (released, moving) = {
+            let mut s = lock(&self.session);
+            (
+                s.release_delayed(crate::time::unix_ms()),
+                s.widget.moving.is_moving(),
+            )
+        };
+        if released {
+            self.waker.wake();
+        }
+        if !moving {
             return;
         }
         lock(&self.session).tick(Instant::now(), &mut self.actions);

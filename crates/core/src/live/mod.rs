@@ -7,6 +7,7 @@
 //! - [`timeline`]: when each update arrived, for the stream delay.
 //! - [`feed`]: the demo recording replayed into the link when no game runs.
 
+pub mod delayed;
 pub mod feed;
 pub mod link;
 pub mod moving;
@@ -14,6 +15,7 @@ pub mod recorder;
 pub mod session;
 pub mod timeline;
 
+pub use delayed::DelayedView;
 pub use link::{LinkCommand, LinkConfig, LinkError, LiveLink};
 pub use moving::{MOVE_TIMEOUT, MoveStatus, WidgetMove};
 pub use session::{Action, LinkState, RecordPolicy, RecorderEvent, Session};

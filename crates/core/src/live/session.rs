@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::delayed::DelayedView;
 use super::moving::{MoveStep, WidgetMove};
 use super::timeline::Timeline;
 use crate::net::{ConnId, NetEvent};
@@ -170,6 +171,8 @@ pub struct Session {
     pub timeline: Timeline,
     /// Player commands from the widget for the UI to act on (oldest first, bounded).
     commands: VecDeque<Command>,
+    /// The tournament switch: the game as it was a set time ago, for every view ([`super::delayed`]).
+    pub delayed: Option<DelayedView>,
 }
 
 impl Session {
@@ -181,7 +184,39 @@ impl Session {
             recording: RecordingStatus::new(policy),
             timeline: Timeline::default(),
             commands: VecDeque::new(),
+            delayed: None,
         }
+    }
+
+    /// Switches "delay everything" on (`Some(seconds)`) or off. Switched on, or to another delay, the
+    /// delayed view starts over (empty): it never shows anything sooner than the delay.
+    pub fn set_delay_everything(&mut self, delay_s: Option<f64>) {
+        match delay_s {
+            None => self.delayed = None,
+            Some(s) => {
+                let wanted = DelayedView::new(s);
+                if self.delayed.as_ref().map(DelayedView::delay_s) != Some(wanted.delay_s()) {
+                    self.delayed = Some(wanted);
+                }
+            }
+        }
+    }
+
+    /// The tournament delay in force, seconds.
+    pub fn delay_everything_s(&self) -> Option<f64> {
+        self.delayed.as_ref().map(DelayedView::delay_s)
+    }
+
+    /// The store the views draw: the delayed one while "delay everything" is on, else the live one.
+    pub fn shown_store(&self) -> &Store {
+        self.delayed.as_ref().map_or(&self.store, |d| &d.store)
+    }
+
+    /// Applies the delayed messages that are due at `now_unix_ms`. True when the shown store changed.
+    pub fn release_delayed(&mut self, now_unix_ms: u64) -> bool {
+        self.delayed
+            .as_mut()
+            .is_some_and(|d| d.release(now_unix_ms))
     }
 
     pub fn connected(&self) -> bool {
@@ -259,7 +294,8 @@ impl Session {
                 message,
             } => {
                 self.link.messages += 1;
-                self.link.bytes += payload.len() as u64;
+                let payload_len = payload.len();
+                self.link.bytes += payload_len as u64;
                 self.link.last_message_at = Some(Instant::now());
                 match &message.body {
                     WidgetMessage::Hello(h) => self.on_hello(h, out),
@@ -277,6 +313,9 @@ impl Session {
                     });
                 }
                 self.apply(&message.body, received_unix_ms);
+                if let Some(d) = self.delayed.as_mut() {
+                    d.push(received_unix_ms, payload_len, message.body);
+                }
             }
         }
     }

@@ -165,6 +165,10 @@ pub struct Snapshot {
     /// `live`: a game is shown; `waiting`: nothing to show yet (no game, or not `delay` seconds in).
     pub state: &'static str,
     pub delay_s: f64,
+    /// The app's tournament switch ("delay everything") is on, with this delay: pages show a
+    /// "DELAYED m:ss" badge.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delayed_everything_s: Option<f64>,
     pub map: Option<String>,
     pub game_seconds: f64,
     pub paused: bool,
@@ -197,7 +201,10 @@ impl Snapshot {
 /// carrying the last `query.minutes` of `query.metrics`; else an `update`.
 pub fn build(session: &Session, query: &Query, now_unix_ms: u64, with_history: bool) -> Snapshot {
     let store = &session.store;
-    let delay_ms = (query.delay_s * 1000.0) as u64;
+    // "Delay everything" holds every page to at least its delay, whatever the page asks.
+    let tournament_s = session.delay_everything_s();
+    let delay_s = query.delay_s.max(tournament_s.unwrap_or(0.0));
+    let delay_ms = (delay_s * 1000.0) as u64;
     let shown_t = session
         .timeline
         .game_seconds_at(now_unix_ms.saturating_sub(delay_ms));
@@ -227,11 +234,12 @@ pub fn build(session: &Session, query: &Query, now_unix_ms: u64, with_history: b
         kind: if with_history { "snapshot" } else { "update" },
         api_version: API_VERSION,
         state: if live { "live" } else { "waiting" },
-        delay_s: query.delay_s,
+        delay_s,
+        delayed_everything_s: tournament_s,
         map: hello.map(|h| h.game.map_name.clone()),
         game_seconds: g,
         // The pause flag is only known for now; a delayed view is never shown as paused.
-        paused: live && query.delay_s == 0.0 && store.paused,
+        paused: live && delay_s == 0.0 && store.paused,
         game_over: live && event_before(store, "game_over", g),
         my_team_id: hello.and_then(|h| u32::try_from(h.game.my_team_id).ok()),
         spectating: hello.is_some_and(|h| h.game.spectating),
