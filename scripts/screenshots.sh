@@ -156,7 +156,7 @@ BAR_LIVE_SCREENSHOT_DIR="$WEB" BAR_LIVE_REQUIRE_CHROMIUM=1 \
 convert -seed 7 -size 800x450 plasma:olivedrab-tan -blur 0x2 \
   \( -size 800x450 xc:none -fill "rgba(30,60,120,0.85)" -draw "ellipse 620,330 200,120 0,360" \
      -fill "rgba(240,230,200,0.95)" -draw "rectangle 0,0 260,160" \) -composite "$WORK/bg.png"
-for page in team allies graph ahead; do
+for page in team allies graph ahead build; do
   convert "$WORK/bg.png" "$WEB/overlay-$page.png" -composite "screenshots/web-$page.png"
   echo "screenshots/web-$page.png"
 done

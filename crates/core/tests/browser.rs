@@ -408,3 +408,211 @@ fn every_page_shows_the_stores_values() {
         web.ws_clients()
     );
 }
+
+/// Each build order column of `build.html`, with the game time the page shows, read in one go (the page
+/// may apply an update between two reads).
+const READ_BUILD: &str = r#"JSON.stringify({
+  t: document.getElementById('bl-root').getAttribute('data-game-seconds'),
+  cols: Array.from(document.querySelectorAll('.bl-build')).map(c => ({
+    team: c.getAttribute('data-team-id'),
+    total: c.getAttribute('data-total'),
+    name: c.querySelector('.bl-team-name').textContent,
+    color: c.style.getPropertyValue('--bl-team-color'),
+    items: Array.from(c.querySelectorAll('.bl-build-item')).map(i => [i.getAttribute('data-part'),
+      i.querySelector('.bl-build-time').textContent, i.querySelector('.bl-build-unit').textContent]),
+    more: Array.from(c.querySelectorAll('.bl-build-more')).map(m => [m.getAttribute('data-more'), m.textContent]),
+    headings: Array.from(c.querySelectorAll('.bl-build-heading')).map(h => h.textContent),
+    empty: Array.from(c.querySelectorAll('.bl-build-empty')).map(e => e.textContent)}))})"#;
+
+/// Game time as the pages write it: m:ss (h:mm:ss from an hour), whole seconds rounded down.
+fn game_time(s: f64) -> String {
+    let s = s.max(0.0).floor() as u64;
+    let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{sec:02}")
+    } else {
+        format!("{m}:{sec:02}")
+    }
+}
+
+/// What `build.html` must show for `team` at game time `g`, straight from the store's build orders:
+/// (total, [(part, m:ss, unit name)], units between the opening and the latest).
+fn expected_build(
+    session: &Mutex<Session>,
+    team: u32,
+    g: f64,
+    opening: usize,
+    recent: usize,
+) -> (usize, Vec<(String, String, String)>, usize) {
+    let s = session.lock().unwrap();
+    let orders = s.store.insight().build_orders();
+    let done: Vec<_> = orders
+        .team(team)
+        .iter()
+        .filter(|i| i.game_seconds <= g + 1e-9)
+        .collect();
+    let first = &done[..done.len().min(opening)];
+    let rest = &done[first.len()..];
+    let last = &rest[rest.len().saturating_sub(recent)..];
+    let line = |part: &str, i: &&bar_live_core::game::BuildItem| {
+        (
+            part.to_owned(),
+            game_time(i.game_seconds),
+            orders.unit_name(i.def),
+        )
+    };
+    let items = first
+        .iter()
+        .map(|i| line("opening", i))
+        .chain(last.iter().map(|i| line("recent", i)))
+        .collect();
+    (done.len(), items, rest.len() - last.len())
+}
+
+#[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs Linux Chromium (/usr/bin/chromium); the pages it checks are served the same on Windows"
+)]
+fn the_build_order_page_shows_the_stores_build_orders() {
+    let session = game_session();
+    let Some(mut browser) = Browser::launch() else {
+        return;
+    };
+    let web = WebServer::start(
+        WebConfig {
+            listen: "127.0.0.1:0".into(),
+            default_delay_s: 0.0,
+            user_css: None,
+        },
+        Arc::clone(&session),
+    )
+    .unwrap();
+    let base = format!("http://{}", web.local_addr());
+    let shots: Option<PathBuf> = std::env::var_os("BAR_LIVE_SCREENSHOT_DIR").map(PathBuf::from);
+    let now = {
+        let s = session.lock().unwrap();
+        snapshot::build(
+            &s,
+            &Query::parse("delay=0", 0.0),
+            bar_live_core::time::unix_ms(),
+            false,
+        )
+    };
+    // The teams with the longest build orders, so the lists overflow into "… N more".
+    let mut ids: Vec<u32> = now.teams.iter().map(|t| t.team_id).collect();
+    {
+        let s = session.lock().unwrap();
+        let orders = s.store.insight().build_orders();
+        ids.sort_by_key(|&id| std::cmp::Reverse(orders.team(id).len()));
+        assert!(
+            orders.team(ids[1]).len() > 30,
+            "the simulated teams build more than an opening and a latest list"
+        );
+    }
+    // The largest delay at which the game is already shown: its first seconds, before any unit is finished.
+    let early_delay = (0..=600u32)
+        .rev()
+        .find(|d| {
+            let s = session.lock().unwrap();
+            let q = Query::parse(&format!("delay={d}"), 0.0);
+            snapshot::build(&s, &q, bar_live_core::time::unix_ms(), false).state == "live"
+        })
+        .unwrap();
+    let (a, b) = (ids[0], ids[1]);
+    let pages = [
+        // (screenshot name, URL, teams shown, opening, latest); the delayed page first, while its
+        // shown time is still seconds before the first unit.
+        (
+            "build-empty",
+            format!("/build.html?team={b}&delay={early_delay}"),
+            vec![b],
+            12,
+            6,
+        ),
+        ("build", format!("/build.html?team={a}"), vec![a], 12, 6),
+        (
+            "build-versus",
+            format!("/build.html?team={a},{b}&opening=4&recent=3"),
+            vec![a, b],
+            4,
+            3,
+        ),
+    ];
+    let mut saw_empty = false;
+    for (name, path, teams, opening, recent) in pages {
+        browser.open_live(&format!("{base}{path}"));
+        wait_until(
+            &mut browser,
+            "String(document.querySelectorAll('.bl-build-item, .bl-build-empty').length > 0)",
+            "true",
+        );
+        let shown: Value =
+            serde_json::from_str(browser.eval(READ_BUILD).as_str().unwrap()).unwrap();
+        let g: f64 = shown["t"].as_str().unwrap().parse().unwrap();
+        let cols = shown["cols"].as_array().unwrap();
+        let ids: Vec<&str> = cols.iter().map(|c| c["team"].as_str().unwrap()).collect();
+        let want_ids: Vec<String> = teams.iter().map(u32::to_string).collect();
+        assert_eq!(
+            ids, want_ids,
+            "{path}: one column per team, in the URL's order"
+        );
+        for (col, &team) in cols.iter().zip(&teams) {
+            let view = now.teams.iter().find(|t| t.team_id == team).unwrap();
+            assert_eq!(col["name"], view.name.as_str(), "{path}: the team's name");
+            assert_eq!(col["color"], view.color.as_str(), "{path}: in its colour");
+            let (total, items, more) = expected_build(&session, team, g, opening, recent);
+            assert_eq!(
+                col["total"],
+                total.to_string(),
+                "{path}: team {team} at {g}"
+            );
+            let got: Vec<(String, String, String)> =
+                serde_json::from_value(col["items"].clone()).unwrap();
+            assert_eq!(got, items, "{path}: team {team}'s units at {g}");
+            if total == 0 {
+                saw_empty = true;
+                assert_eq!(col["empty"], json!(["No units finished yet"]), "{path}");
+                continue;
+            }
+            assert_eq!(col["empty"], json!([]), "{path}");
+            let want_more = if more > 0 {
+                json!([[more.to_string(), format!("\u{2026} {more} more")]])
+            } else {
+                json!([])
+            };
+            assert_eq!(col["more"], want_more, "{path}: team {team} at {g}");
+            let latest = items.iter().any(|i| i.0 == "recent");
+            let headings = if latest {
+                json!(["Opening", "Latest"])
+            } else {
+                json!(["Opening"])
+            };
+            assert_eq!(col["headings"], headings, "{path}");
+        }
+        if name == "build" {
+            // With delay 0 the page shows the newest game time, so its whole opening.
+            assert_eq!(g, now.game_seconds);
+            assert_eq!(cols[0]["items"].as_array().unwrap().len(), 12 + 6);
+        }
+        if name == "build-versus" {
+            assert!(
+                cols.iter().all(|c| c["more"] != json!([])),
+                "opening=4&recent=3 reach the server: both teams have more than 7 units"
+            );
+        }
+        let bg = browser.eval("getComputedStyle(document.body).backgroundColor");
+        assert!(
+            bg == "rgba(0, 0, 0, 0)" || bg == "transparent",
+            "{path} background {bg}"
+        );
+        if let Some(dir) = &shots {
+            std::fs::create_dir_all(dir).unwrap();
+            browser.screenshot(&dir.join(format!("overlay-{name}.png")));
+        }
+    }
+    assert!(
+        saw_empty,
+        "the delayed page showed the game before its first unit was finished"
+    );
+}

@@ -9,7 +9,7 @@
  *   BL.setValue(el, v, text)        update a value element (text + data-value) only when it changed
  *   BL.fit(root, opts)              scale the page to the browser source size
  *   BL.start(opts)                  connect (WebSocket, reconnect with backoff), feed the page
- * Pages: team.html, allies.html, graph.html, ahead.html. Docs: docs/OVERLAY.md.
+ * Pages: team.html, allies.html, graph.html, ahead.html, build.html. Docs: docs/OVERLAY.md.
  */
 (function () {
   'use strict';
@@ -522,6 +522,8 @@
    *   historyMinutes: history window (default params.minutes)
    *   onSnapshot(msg, history), onUpdate(msg, history, appended), onResize()
    *   server: 'http://127.0.0.1:9877' (default: the page's own origin)
+   *   query: extra query parameters for /ws and /api/snapshot, e.g. {build: 1, opening: 12} (build.html);
+   *          null / undefined values are left out
    */
   BL.start = function (opts) {
     const root = opts.root;
@@ -541,7 +543,8 @@
     if (!origin) origin = location.protocol === 'file:' || !location.host ? 'http://127.0.0.1:' + BL.DEFAULT_PORT : location.origin;
     const wsBase = origin.replace(/^http/, 'ws');
     const query =
-      '?delay=' + p.delay + '&minutes=' + Math.min(60, Math.max(1, Math.ceil(minutes))) + '&metrics=' + metrics.join(',');
+      '?delay=' + p.delay + '&minutes=' + Math.min(60, Math.max(1, Math.ceil(minutes))) + '&metrics=' + metrics.join(',') +
+      BL.extraQuery(opts.query);
     const url = wsBase + '/ws' + query;
     BL.snapshotUrl = origin + '/api/snapshot' + query;
 
@@ -719,4 +722,24 @@
     return allies.slice();
   };
   BL.val = (entity, key) => (entity && entity.values ? BL.num(entity.values[key]) : null);
+
+  // ---------------------------------------------------------------- additions (build.html)
+  /** '&k=v&…' for the extra query parameters of BL.start (URL-encoded; null / undefined left out). */
+  BL.extraQuery = function (q) {
+    if (!q || typeof q !== 'object') return '';
+    let out = '';
+    for (const k in q) {
+      if (q[k] === null || q[k] === undefined) continue;
+      out += '&' + encodeURIComponent(k) + '=' + encodeURIComponent(String(q[k]));
+    }
+    return out;
+  };
+  /** An integer URL parameter in lo..hi (rounded, clamped), or null when missing or not a number. */
+  BL.intParam = function (name, lo, hi, search) {
+    const v = new URLSearchParams(search === undefined ? location.search : search).get(name);
+    if (v === null || v.trim() === '') return null;
+    const n = Number(v);
+    if (!isFinite(n)) return null;
+    return Math.min(hi, Math.max(lo, Math.round(n)));
+  };
 })();
