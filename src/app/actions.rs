@@ -148,6 +148,11 @@ impl BarLiveApp {
         if policy != record_policy(&old, &self.paths) {
             self.command(LinkCommand::SetRecordPolicy(policy));
         }
+        if self.settings.tournament != old.tournament {
+            self.link
+                .lock()
+                .set_delay_everything(self.settings.tournament.delay());
+        }
         if self.settings.web != old.web {
             if self.settings.web.listen != old.web.listen {
                 self.launch.web_listen_override = None;

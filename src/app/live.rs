@@ -8,7 +8,7 @@ use super::plots::ViewOptions;
 use super::plots::dashboard::dashboard_ui;
 use super::plots::linked::{DashboardState, PlotExtras};
 use super::{Paths, Request};
-use bar_live_core::live::Session;
+use bar_live_core::live::{Session, delayed};
 use bar_live_core::recording::summary::format_game_time;
 
 #[derive(Debug, Default)]
@@ -28,14 +28,27 @@ pub fn live_ui(
     paths: &Paths,
     requests: &mut Vec<Request>,
 ) {
-    let store = &session.store;
+    // The delayed game while the tournament switch is on.
+    let store = session.shown_store();
     if store.updates == 0 {
-        let addr = session.link.listen_addr.as_deref().unwrap_or(listen);
-        start_screen_ui(ui, addr, requests);
+        match session.delay_everything_s() {
+            Some(d) if session.store.updates > 0 => delayed_wait_ui(ui, d),
+            _ => {
+                let addr = session.link.listen_addr.as_deref().unwrap_or(listen);
+                start_screen_ui(ui, addr, requests);
+            }
+        }
         return;
     }
     let end_t = store.last_game_seconds;
     ui.horizontal(|ui| {
+        if let Some(d) = session.delay_everything_s() {
+            ui.label(
+                RichText::new(delayed::badge(d))
+                    .strong()
+                    .color(super::DELAYED_COLOR),
+            );
+        }
         ui.strong(format!("Live — {}", format_game_time(end_t)));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             export_buttons_ui(ui, exports, store, view, end_t, paths)
@@ -50,6 +63,24 @@ pub fn live_ui(
     if let Some(t) = dashboard_ui(ui, store, view, &mut tab.axis, end_t, &extras) {
         jump_to(&mut tab.axis, None, end_t, t);
     }
+}
+
+/// A game is streaming, but nothing is old enough to show yet.
+fn delayed_wait_ui(ui: &mut Ui, delay_s: f64) {
+    ui.vertical_centered(|ui| {
+        ui.add_space(40.0);
+        ui.heading(
+            RichText::new(delayed::badge(delay_s))
+                .size(26.0)
+                .color(super::DELAYED_COLOR),
+        );
+        ui.add_space(8.0);
+        ui.label(format!(
+            "A game is streaming. Everything is shown {:.0} s late (the tournament switch, \
+             Settings > Tournament); it appears here once it is that old. Recording is not delayed.",
+            delay_s
+        ));
+    });
 }
 
 fn start_screen_ui(ui: &mut Ui, addr: &str, requests: &mut Vec<Request>) {

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use bar_live_core::insight::worker::LoadPurpose;
 use bar_live_core::live::feed::DemoReplay;
-use bar_live_core::live::{LinkConfig, LiveLink, Session};
+use bar_live_core::live::{LinkConfig, LiveLink, Session, delayed};
 use bar_live_core::sim::SimThread;
 use bar_live_core::store::{Store, ValueMode};
 use settings::{Paths, Settings};
@@ -64,6 +64,9 @@ pub fn run(opts: LaunchOptions) -> anyhow::Result<()> {
 }
 
 /// The app's icon (`resources/icon.png`, the same image build.rs puts into the Windows exe).
+/// The colour of the "DELAYED m:ss" badge (the tournament switch).
+pub const DELAYED_COLOR: egui::Color32 = egui::Color32::from_rgb(240, 90, 60);
+
 pub const ICON_PNG: &[u8] = include_bytes!("../../resources/icon.png");
 
 /// The window icon; an unreadable image gives the platform's default icon rather than no window.
@@ -130,6 +133,9 @@ impl BarLiveApp {
             },
             waker,
         )?;
+        // The tournament switch survives a restart: on from the first message.
+        link.lock()
+            .set_delay_everything(settings.tournament.delay());
         let mut app = BarLiveApp {
             editor: settings_tab::SettingsEditor::new(&settings),
             widget: widget_tab::WidgetTab::new(&settings),
@@ -212,7 +218,7 @@ impl BarLiveApp {
             let r = &mut self.review;
             (r.review.as_ref().map(|r| &r.store), &mut r.axis)
         } else {
-            (Some(&session.store), &mut self.live.axis)
+            (Some(session.shown_store()), &mut self.live.axis)
         };
         if matches!(self.tab, Tab::Live | Tab::Review)
             && let Some(store) = store.filter(|s| s.updates > 0)
@@ -233,7 +239,7 @@ impl BarLiveApp {
         let compare = {
             let (store, current) = match (self.tab, self.review.review.as_ref()) {
                 (Tab::Review, Some(r)) => (&r.store, r.path.as_deref()),
-                _ => (&session.store, None),
+                _ => (session.shown_store(), None),
             };
             let prefs = &self.settings.insight;
             insight::compare_extras(&self.insight, prefs, store, current, view.per_ally)
@@ -270,7 +276,7 @@ impl BarLiveApp {
                 &mut self.stream,
                 &self.web,
                 &self.settings,
-                &session.store,
+                session.shown_store(),
                 stream::Feeds {
                     simulator: self.sim.as_ref().is_some_and(SimThread::running),
                     demo: self.demo.as_ref().is_some_and(DemoReplay::running),
@@ -308,7 +314,10 @@ impl BarLiveApp {
                 let r = self.review.review.as_ref()?;
                 (&r.store, r.cursor_t, r.path.as_deref())
             }
-            Tab::Live => (&session.store, session.store.last_game_seconds, None),
+            Tab::Live => {
+                let store = session.shown_store();
+                (store, store.last_game_seconds, None)
+            }
             _ => return None,
         };
         if store.updates == 0 || !self.insight.open {
@@ -342,7 +351,7 @@ impl BarLiveApp {
                 insight::jump_to(&mut self.review.axis, Some(&mut r.cursor_t), r.end_t, t);
             }
             _ => {
-                let end_t = session.store.last_game_seconds;
+                let end_t = session.shown_store().last_game_seconds;
                 insight::jump_to(&mut self.live.axis, None, end_t, t);
             }
         }
@@ -361,7 +370,18 @@ impl BarLiveApp {
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if self.web.addr().is_some() && self.settings.web.delay_s > 0.0 {
+                if self.settings.tournament.enabled {
+                    ui.label(
+                        egui::RichText::new(delayed::badge(self.settings.tournament.delay_s))
+                            .color(DELAYED_COLOR)
+                            .strong()
+                            .size(16.0),
+                    )
+                    .on_hover_text(
+                        "Tournament switch: every view shows the game as it was this long ago \
+                         (Settings > Tournament); recording is not delayed",
+                    );
+                } else if self.web.addr().is_some() && self.settings.web.delay_s > 0.0 {
                     // Only here: the stream pages never show it.
                     ui.label(
                         egui::RichText::new(format!(
@@ -408,6 +428,8 @@ impl BarLiveApp {
         let delay_s = self.settings.web.delay_s;
         let (store, end_t) = match (self.tab, self.review.review.as_ref()) {
             (Tab::Review, Some(r)) => (&r.store, r.cursor_t),
+            // The tournament switch: the delayed game, whatever the stream delay says.
+            _ if session.delayed.is_some() => (session.shown_store(), f64::INFINITY),
             _ if self.settings.web.overlay_follows_delay && delay_s > 0.0 => {
                 // The game as the stream shows it.
                 let at = bar_live_core::time::unix_ms().saturating_sub((delay_s * 1000.0) as u64);
@@ -432,6 +454,9 @@ impl BarLiveApp {
                 .benchmark_for(store, prefs, current)
                 .filter(|_| prefs.overlay_row),
             flash: self.insight.alerts.flash(),
+            delayed_s: session
+                .delay_everything_s()
+                .filter(|_| self.tab != Tab::Review),
         };
         if !overlay::show(ctx, store, &view, &mut self.settings.overlay, end_t, &extra) {
             self.overlay_open = false;
@@ -460,7 +485,8 @@ impl eframe::App for BarLiveApp {
             let shared = self.session();
             let session = lock(&shared);
             let prefs = &self.settings.insight.alerts;
-            if let Some(msg) = self.insight.alerts.update(&session.store, prefs) {
+            // Alerts follow what the views show (the delayed game while the tournament switch is on).
+            if let Some(msg) = self.insight.alerts.update(session.shown_store(), prefs) {
                 self.messages.status = Some(msg);
             }
             if self.insight.alerts.flash().is_some() {

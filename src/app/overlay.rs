@@ -17,6 +17,8 @@ use bar_live_core::store::{Kind, Metric, SeriesOf, Store};
 pub struct OverlayExtra<'a> {
     pub bench: Option<&'a Benchmark>,
     pub flash: Option<&'a str>,
+    /// The tournament switch's delay, seconds: a "DELAYED 2:00" badge.
+    pub delayed_s: Option<f64>,
 }
 
 pub fn viewport_id() -> ViewportId {
@@ -176,6 +178,13 @@ pub fn overlay_ui(
                     }
                 });
             });
+            if let Some(d) = extra.delayed_s {
+                ui.label(
+                    egui::RichText::new(bar_live_core::live::delayed::badge(d))
+                        .strong()
+                        .color(crate::app::DELAYED_COLOR),
+                );
+            }
             if let Some(text) = extra.flash {
                 insight::compare::flash_ui(ui, text);
             }

@@ -3,6 +3,7 @@
 //! A corrupt or unreadable file falls back to defaults with a visible warning, and the bad file is kept
 //! aside (`settings.json.bad-<unix ms>`) — never a crash, never silently lost.
 
+use bar_live_core::live::delayed::{DEFAULT_DELAY_EVERYTHING_S, MAX_DELAY_EVERYTHING_S};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -147,6 +148,34 @@ pub struct Settings {
     pub web: WebSettings,
     /// Benchmarks and alerts (game insight).
     pub insight: crate::app::insight::InsightSettings,
+    /// The tournament switch: delay everything shown.
+    pub tournament: TournamentSettings,
+}
+
+/// "Delay everything I show by S seconds" (tournaments require a stream delay): the dashboard, the
+/// desktop overlay, the overlay pages, milestones, the build order and alerts show the game as it was
+/// `delay_s` ago; recording is not delayed (bar_live_core::live::delayed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TournamentSettings {
+    pub enabled: bool,
+    pub delay_s: f64,
+}
+
+impl Default for TournamentSettings {
+    fn default() -> Self {
+        TournamentSettings {
+            enabled: false,
+            delay_s: DEFAULT_DELAY_EVERYTHING_S,
+        }
+    }
+}
+
+impl TournamentSettings {
+    /// The delay in force, if on.
+    pub fn delay(&self) -> Option<f64> {
+        self.enabled.then_some(self.delay_s)
+    }
 }
 
 impl Default for Settings {
@@ -165,6 +194,7 @@ impl Default for Settings {
             cumulative: false,
             web: WebSettings::default(),
             insight: Default::default(),
+            tournament: TournamentSettings::default(),
         }
     }
 }
@@ -193,6 +223,12 @@ impl Settings {
             problems.push(format!(
                 "stream delay {} s is outside 0–{MAX_DELAY_S}",
                 self.web.delay_s
+            ));
+        }
+        if !(1.0..=MAX_DELAY_EVERYTHING_S).contains(&self.tournament.delay_s) {
+            problems.push(format!(
+                "tournament delay {} s is outside 1–{MAX_DELAY_EVERYTHING_S}",
+                self.tournament.delay_s
             ));
         }
         problems
@@ -304,6 +340,10 @@ mod tests {
         s.widget.interval_frames = 30;
         s.overlay.target = OverlayTarget::AllyTeam(1);
         s.overlay.locked = true;
+        s.tournament = TournamentSettings {
+            enabled: true,
+            delay_s: 90.0,
+        };
         save(&path, &s).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(
@@ -367,6 +407,24 @@ mod tests {
         let w = l.warning.unwrap();
         assert!(w.contains("1..300") && w.contains("loopback"), "{w}");
         assert_eq!(l.settings.widget.interval_frames, 15);
+    }
+
+    #[test]
+    fn the_tournament_switch_survives_a_restart_and_refuses_a_bad_delay() {
+        assert_eq!(
+            Settings::default().tournament.delay(),
+            None,
+            "off by default"
+        );
+        assert_eq!(TournamentSettings::default().delay_s, 120.0);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        std::fs::write(&path, r#"{"tournament": {"enabled": true}}"#).unwrap();
+        assert_eq!(load(&path).settings.tournament.delay(), Some(120.0));
+        std::fs::write(&path, r#"{"tournament": {"enabled": true, "delay_s": 0}}"#).unwrap();
+        let l = load(&path);
+        assert!(l.warning.unwrap().contains("tournament delay"));
+        assert_eq!(l.settings.tournament, TournamentSettings::default());
     }
 
     #[test]

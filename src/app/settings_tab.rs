@@ -152,6 +152,19 @@ fn stream_rows_ui(ui: &mut Ui, d: &mut Settings) {
     ui.label("Desktop overlay follows the delay");
     ui.checkbox(&mut d.web.overlay_follows_delay, "");
     ui.end_row();
+    ui.strong("Tournament");
+    ui.end_row();
+    ui.label("Delay everything I show");
+    ui.checkbox(&mut d.tournament.enabled, "").on_hover_text(
+        "The dashboard, the desktop overlay, the overlay pages, milestones, the build order and \
+             alerts show the game as it was this long ago, with a DELAYED badge. Recording is not \
+             delayed. Switch it on before the game: switched on mid-game, views start empty.",
+    );
+    ui.end_row();
+    ui.label("by");
+    ui.add(egui::Slider::new(&mut d.tournament.delay_s, 1.0..=600.0).suffix(" s"))
+        .on_hover_text("Tournaments usually require 120 s");
+    ui.end_row();
 }
 
 fn display_rows_ui(ui: &mut Ui, d: &mut Settings) {

@@ -85,11 +85,13 @@ fn game_ui(ui: &mut Ui, s: &Session) {
             _ => "player",
         };
         ui.label(format!("{} · {role}", h.game.map_name));
+        // The game time shown is the delayed one while the tournament switch is on.
+        let shown = s.shown_store();
         ui.label(format!(
             "game {}",
-            format_game_time(s.store.last_game_seconds)
+            format_game_time(shown.last_game_seconds)
         ));
-        if s.store.paused {
+        if shown.paused && s.delayed.is_none() {
             ui.colored_label(Color32::from_rgb(230, 180, 40), "paused");
         }
     }

@@ -194,7 +194,8 @@ pub enum Command {
         web_listen: Option<String>,
         #[command(flatten)]
         folders: FolderArgs,
-        /// Stream delay in seconds for pages that do not set `?delay=` (0–600).
+        /// Delay everything by this many seconds (0–600; tournaments use 120): every page shows the game
+        /// as it was that long ago, whatever its `?delay=`, with a DELAYED badge. Recording is not delayed.
         #[arg(long, default_value_t = 0.0)]
         delay: f64,
         /// Feed the pages from the built-in simulator (a demo without the game).

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use super::Outcome;
+use crate::live::delayed::MAX_DELAY_EVERYTHING_S;
 use crate::live::feed::DemoReplay;
 use crate::live::{LinkConfig, LiveLink, RecordPolicy};
 use crate::net::NoWake;
@@ -35,7 +36,8 @@ pub struct ServeOptions {
     /// Where games are recorded; `None` records nothing.
     pub recordings_dir: Option<PathBuf>,
     pub keep_last: u32,
-    /// Stream delay for pages that do not ask for their own, seconds.
+    /// Delay everything (the tournament switch), seconds; 0 = off. Pages are held to at least this
+    /// delay and show a DELAYED badge; recording is not delayed.
     pub delay_s: f64,
     pub user_css: Option<PathBuf>,
     pub feed: Feed,
@@ -61,6 +63,10 @@ pub fn run(opts: &ServeOptions) -> anyhow::Result<Outcome> {
         Arc::new(NoWake),
     )
     .context("cannot start the live link")?;
+    if opts.delay_s > 0.0 {
+        link.lock()
+            .set_delay_everything(Some(opts.delay_s.min(MAX_DELAY_EVERYTHING_S)));
+    }
     let widget_addr = link
         .local_addr()
         .with_context(|| format!("cannot listen for the widget on {}", opts.listen))?;
@@ -74,7 +80,7 @@ pub fn run(opts: &ServeOptions) -> anyhow::Result<Outcome> {
     )
     .with_context(|| format!("cannot serve the overlay pages on {}", opts.web_listen))?;
     eprintln!(
-        "serve: widget on {widget_addr}, overlay pages on http://{}/ (delay {} s)",
+        "serve: widget on {widget_addr}, overlay pages on http://{}/ (everything delayed by {} s)",
         web.local_addr(),
         opts.delay_s
     );
