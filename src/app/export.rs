@@ -17,6 +17,8 @@ use bar_live_core::store::{SeriesOf, Store};
 pub struct Exports {
     pub dashboard_rect: Option<egui::Rect>,
     result: Arc<Mutex<Option<String>>>,
+    /// The CJK fallback fonts (for names on the post-game card), once found.
+    pub fallbacks: Vec<super::fonts::FallbackFont>,
 }
 
 impl Exports {
@@ -72,6 +74,51 @@ pub fn export_buttons_ui(
             *result.lock().unwrap_or_else(|p| p.into_inner()) = Some(msg);
             ctx.request_repaint();
         });
+    }
+}
+
+/// "Save card": the post-game card of the game in `store` (bar_live_core::card), rendered and written
+/// to `<data dir>/exports/` on a thread of its own; the outcome shows like an export's.
+pub fn save_card_button_ui(ui: &mut Ui, exports: &Exports, store: &Store, paths: &Paths) {
+    if !ui
+        .button("Save card")
+        .on_hover_text("A 1200×630 picture of this game to share (Discord, social sites)")
+        .clicked()
+    {
+        return;
+    }
+    let card = bar_live_core::card::CardData::from_store(
+        store,
+        bar_live_core::card::winners_of(store).as_deref(),
+        0,
+    );
+    let stamp = bar_live_core::time::utc_stamp(bar_live_core::time::unix_ms());
+    let path = paths
+        .data_dir
+        .join("exports")
+        .join(format!("{stamp}-card.png"));
+    let fonts = exports.fallbacks.clone();
+    let result = Arc::clone(&exports.result);
+    let ctx = ui.ctx().clone();
+    let spawned = std::thread::Builder::new()
+        .name("bar-live-card".into())
+        .spawn(move || {
+            let faces: Vec<(&[u8], u32)> = fonts
+                .iter()
+                .map(|f| ((*f.data.font).as_ref(), f.data.index))
+                .collect();
+            let fonts = bar_live_core::card::text::Fonts::new(&faces);
+            let written = bar_live_core::card::render(&card, &fonts)
+                .and_then(|png| bar_live_core::cli::card::write_atomically(&path, &png));
+            let msg = match written {
+                Ok(()) => format!("Card saved to {}", path.display()),
+                Err(e) => format!("Card not saved: {e:#}"),
+            };
+            *result.lock().unwrap_or_else(|p| p.into_inner()) = Some(msg);
+            ctx.request_repaint();
+        });
+    if let Err(e) = spawned {
+        exports.set_result(format!("Card not saved: cannot start a thread: {e}"));
     }
 }
 

@@ -250,6 +250,14 @@ fn names(scripts: &[Script]) -> String {
     names.join(", ")
 }
 
+/// The system's fallback fonts, found now on this thread (the `card` command; the window looks on a
+/// thread of its own, [`FontDiscovery`]).
+pub fn system_fallbacks() -> Vec<FallbackFont> {
+    let mut db = fontdb::Database::new();
+    db.load_system_fonts();
+    discover(&db, CANDIDATES).fonts
+}
+
 /// The fallback fonts, looked for on the `bar-live-fonts` thread and installed when they arrive.
 pub struct FontDiscovery {
     /// Until the answer came.

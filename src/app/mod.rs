@@ -474,6 +474,9 @@ impl eframe::App for BarLiveApp {
         let dt = self.last_frame.elapsed().as_secs_f64().min(0.5);
         self.last_frame = Instant::now();
         self.fonts.poll(ctx);
+        if self.exports.fallbacks.len() != self.fonts.fonts().len() {
+            self.exports.fallbacks = self.fonts.fonts().to_vec();
+        }
         if self.insight.poll() {
             ctx.request_repaint_after(Duration::from_millis(100));
         }

@@ -2,7 +2,7 @@
 
 use egui::Ui;
 
-use super::export::{Exports, export_buttons_ui};
+use super::export::{Exports, export_buttons_ui, save_card_button_ui};
 use super::insight::{jump_to, markers};
 use super::legend;
 use super::plots::ViewOptions;
@@ -111,6 +111,7 @@ pub fn review_ui(
             close_second = ui.small_button("Close").clicked();
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            save_card_button_ui(ui, exports, &r.store, paths);
             export_buttons_ui(ui, exports, &r.store, view, cursor, paths)
         });
     });

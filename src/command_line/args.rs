@@ -185,6 +185,14 @@ pub enum Command {
         #[arg(long, default_value = "stats")]
         table: ExportTable,
     },
+    /// A post-game card to share: a 1200×630 PNG of a recording or a BAR replay (map, winner, teams,
+    /// graphs).
+    Card {
+        file: PathBuf,
+        /// Write here (default: `<name>-card.png` in the current folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Serve the overlay pages for OBS and record games, without a window (a second PC, a headless box).
     Serve {
         #[command(flatten)]
@@ -254,6 +262,7 @@ impl Command {
             Command::Simulate { .. } => "simulate",
             Command::Record { .. } => "record",
             Command::Replay { .. } => "replay",
+            Command::Card { .. } => "card",
             Command::Info { .. } => "info",
             Command::Recordings { .. } => "recordings",
             Command::Convert { .. } => "convert",

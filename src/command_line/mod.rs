@@ -171,6 +171,18 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
             cli::recordings::run(&dir, json, check)?;
             Ok(Outcome::Success)
         }
+        Command::Card { file, out } => {
+            let out = out.unwrap_or_else(|| cli::card::default_out(&file));
+            // Names the embedded font lacks (Chinese, Korean, Japanese) from the system's fonts.
+            let fallbacks = crate::app::fonts::system_fallbacks();
+            let faces: Vec<(&[u8], u32)> = fallbacks
+                .iter()
+                .map(|f| ((*f.data.font).as_ref(), f.data.index))
+                .collect();
+            cli::card::run(&file, &out, &faces)?;
+            eprintln!("card: {}", out.display());
+            Ok(Outcome::Success)
+        }
         Command::Export {
             file,
             out,

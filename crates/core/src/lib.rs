@@ -20,6 +20,7 @@
 
 pub use bar_live_protocol as protocol;
 
+pub mod card;
 pub mod cli;
 pub mod game;
 pub mod insight;

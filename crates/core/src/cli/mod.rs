@@ -1,6 +1,7 @@
 //! The headless commands. `bar_live_app::command_line` parses arguments and calls these; each prints its
 //! own report and says how it ended ([`Outcome`]).
 
+pub mod card;
 pub mod check;
 pub mod convert;
 pub mod export;
