@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Produces screenshots/*.png (start, dashboard, insight, overlay, overlay-allies, settings, widget-install,
-# insight-hover, review, names, review-side, recordings, stream) under Xvfb, and web-*.png: the OBS overlay pages in headless chromium over a
+# insight-hover, review, card, delayed, names, review-side, recordings, stream) under Xvfb, and web-*.png: the OBS overlay pages in headless chromium over a
 # game-like background.
 # Usage: scripts/screenshots.sh [NAME...]   (needs a release build: cargo build --release, and xdotool); with names,
 # only those screenshots are made (e.g. `scripts/screenshots.sh settings widget-install`).
@@ -105,6 +105,18 @@ SIM=1 TEAMS=2 SPEED=100 shot insight 12 --ghost "$WORK/data/recordings/2025-03-0
 HOVER="480 420" SIM=1 TEAMS=2 SPEED=100 shot insight-hover 12 --ghost "$WORK/data/recordings/2025-03-01_past.barlive"
 rm -f "$WORK/settings.json"
 shot review 4 --tab review open resources/demo.barlive
+# The post-game card of the demo (bar-live card; rendered headless, no window).
+if [ -z "$ONLY" ] || [[ " $ONLY " == *" card "* ]]; then
+  "$BIN" card resources/demo.barlive --out screenshots/card.png >/dev/null 2>&1
+  echo screenshots/card.png
+fi
+# The tournament switch (a short delay, so the shot does not wait two minutes): every view DELAYED.
+cat >"$WORK/settings.json" <<'JSON'
+{ "overlay": { "position": [1300, 40], "size": [330, 200], "opacity": 0.95 },
+  "tournament": { "enabled": true, "delay_s": 6 } }
+JSON
+SIM=1 CROP=1640x820+0+0 shot delayed 16 --overlay
+rm -f "$WORK/settings.json"
 # Names in other scripts (issue 21): the demo with Cyrillic, Chinese, Korean and Japanese player names and
 # BAR's Chinese unit labels, in review with the overlay open (needs a CJK font: fonts-noto-cjk).
 if [ -z "$ONLY" ] || [[ " $ONLY " == *" names "* ]]; then

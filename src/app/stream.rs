@@ -92,12 +92,18 @@ impl WebLink {
 }
 
 /// The overlay pages, as the URL builder offers them.
-const PAGES: [(&str, &str); 4] = [
+const PAGES: [(&str, &str); 5] = [
     ("team.html", "My team: key numbers with sparklines"),
     ("allies.html", "Ally teams side by side"),
     ("graph.html", "Graph strip: metrics over the last minutes"),
     ("ahead.html", "Who's ahead: shares of army value and income"),
+    ("build.html", "Build order: first and latest units"),
 ];
+
+/// build.html's defaults for `opening=` and `recent=` (the server's), and their limit.
+const BUILD_OPENING: u32 = 12;
+const BUILD_RECENT: u32 = 6;
+const BUILD_MAX: u32 = 60;
 
 /// Metrics a page can show, in the builder's order.
 const BUILDER_METRICS: [Metric; 8] = [
@@ -124,6 +130,9 @@ pub struct PageChoice {
     /// `None`: the server's delay (Settings).
     pub delay_s: Option<u32>,
     pub per_ally: bool,
+    /// build.html: how many of the first / latest units to list.
+    pub opening: u32,
+    pub recent: u32,
 }
 
 impl Default for PageChoice {
@@ -137,6 +146,8 @@ impl Default for PageChoice {
             light: false,
             delay_s: None,
             per_ally: false,
+            opening: BUILD_OPENING,
+            recent: BUILD_RECENT,
         }
     }
 }
@@ -145,14 +156,25 @@ impl Default for PageChoice {
 pub fn page_url(base: &str, c: &PageChoice) -> String {
     let (page, _) = PAGES[c.page.min(PAGES.len() - 1)];
     let mut q: Vec<String> = Vec::new();
-    if matches!(page, "team.html" | "graph.html") {
+    if matches!(page, "team.html" | "graph.html" | "build.html") {
         q.push(format!(
             "team={}",
             c.team.map_or("me".to_owned(), |t| t.to_string())
         ));
+    }
+    if matches!(page, "team.html" | "graph.html") {
         q.push(format!("minutes={}", c.minutes.clamp(1, 60)));
     }
-    if !c.metrics.is_empty() {
+    if page == "build.html" {
+        if c.opening != BUILD_OPENING {
+            q.push(format!("opening={}", c.opening.min(BUILD_MAX)));
+        }
+        if c.recent != BUILD_RECENT {
+            q.push(format!("recent={}", c.recent.min(BUILD_MAX)));
+        }
+    }
+    // build.html lists units, no metrics
+    if !c.metrics.is_empty() && page != "build.html" {
         let keys: Vec<&str> = c.metrics.iter().map(|m| m.key()).collect();
         q.push(format!("metrics={}", keys.join(",")));
     }
@@ -222,6 +244,14 @@ pub fn stream_ui(
                 None
             }
         };
+        if settings.tournament.enabled {
+            ui.label(format!(
+                "Tournament switch on: every page is held at least {:.0} s behind the game and shows a \
+                 \"{}\" badge (Settings > Tournament).",
+                settings.tournament.delay_s,
+                bar_live_core::live::delayed::badge(settings.tournament.delay_s)
+            ));
+        }
         if settings.web.delay_s > 0.0 {
             ui.label(format!(
                 "Stream delay: pages show the game as it was {:.0} s ago (Settings > Stream overlays).",
@@ -300,7 +330,7 @@ fn builder_ui(ui: &mut Ui, c: &mut PageChoice, store: &Store) {
             });
             ui.end_row();
             let (page, _) = PAGES[c.page];
-            if matches!(page, "team.html" | "graph.html") {
+            if matches!(page, "team.html" | "graph.html" | "build.html") {
                 ui.label("Team");
                 let name = |t: Option<u32>| {
                     t.map_or("my team (or the one I watch)".to_owned(), |id| {
@@ -316,8 +346,24 @@ fn builder_ui(ui: &mut Ui, c: &mut PageChoice, store: &Store) {
                         }
                     });
                 ui.end_row();
+            }
+            if matches!(page, "team.html" | "graph.html") {
                 ui.label("Minutes shown");
                 ui.add(egui::Slider::new(&mut c.minutes, 1..=60));
+                ui.end_row();
+            }
+            if page == "build.html" {
+                ui.label("First units");
+                ui.add(egui::Slider::new(&mut c.opening, 0..=BUILD_MAX))
+                    .on_hover_text(
+                        "how many of the first units the team finished to list (opening=)",
+                    );
+                ui.end_row();
+                ui.label("Latest units");
+                ui.add(egui::Slider::new(&mut c.recent, 0..=BUILD_MAX))
+                    .on_hover_text(
+                        "how many of the latest units to list after the opening (recent=)",
+                    );
                 ui.end_row();
             }
             if page == "graph.html" {
@@ -328,20 +374,22 @@ fn builder_ui(ui: &mut Ui, c: &mut PageChoice, store: &Store) {
                 });
                 ui.end_row();
             }
-            ui.label("Numbers");
-            ui.horizontal_wrapped(|ui| {
-                for m in BUILDER_METRICS {
-                    let mut on = c.metrics.contains(&m);
-                    if ui.checkbox(&mut on, m.label()).changed() {
-                        if on {
-                            c.metrics.push(m);
-                        } else {
-                            c.metrics.retain(|x| *x != m);
+            if page != "build.html" {
+                ui.label("Numbers");
+                ui.horizontal_wrapped(|ui| {
+                    for m in BUILDER_METRICS {
+                        let mut on = c.metrics.contains(&m);
+                        if ui.checkbox(&mut on, m.label()).changed() {
+                            if on {
+                                c.metrics.push(m);
+                            } else {
+                                c.metrics.retain(|x| *x != m);
+                            }
                         }
                     }
-                }
-            });
-            ui.end_row();
+                });
+                ui.end_row();
+            }
             ui.label("Scale");
             ui.add(egui::Slider::new(&mut c.scale, 0.5..=3.0));
             ui.end_row();
@@ -388,6 +436,9 @@ mod tests {
             light: true,
             delay_s: Some(120),
             per_ally: true,
+            // build.html's choices stay out of other pages' addresses
+            opening: 3,
+            recent: 0,
         };
         assert_eq!(
             page_url(base, &c),
@@ -399,5 +450,26 @@ mod tests {
             ..PageChoice::default()
         };
         assert_eq!(page_url(base, &c), "http://127.0.0.1:9877/ahead.html");
+        // build.html: a team, no metrics or minutes; opening=/recent= only when not the defaults
+        let c = PageChoice {
+            page: 4,
+            ..PageChoice::default()
+        };
+        assert_eq!(
+            page_url(base, &c),
+            "http://127.0.0.1:9877/build.html?team=me"
+        );
+        let c = PageChoice {
+            page: 4,
+            team: Some(2),
+            opening: 8,
+            recent: 99,
+            delay_s: Some(120),
+            ..PageChoice::default()
+        };
+        assert_eq!(
+            page_url(base, &c),
+            "http://127.0.0.1:9877/build.html?team=2&opening=8&recent=60&delay=120"
+        );
     }
 }

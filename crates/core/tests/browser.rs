@@ -369,6 +369,12 @@ fn every_page_shows_the_stores_values() {
             bg == "rgba(0, 0, 0, 0)" || bg == "transparent",
             "{name} background {bg}"
         );
+        // No tournament switch: no "DELAYED" badge.
+        assert_eq!(
+            browser.eval("document.querySelectorAll('.bl-delayed-badge, .bl-delayed').length"),
+            0,
+            "{name}"
+        );
         if let Some(dir) = &shots {
             std::fs::create_dir_all(dir).unwrap();
             browser.screenshot(&dir.join(format!("overlay-{name}.png")));
@@ -606,6 +612,11 @@ fn the_build_order_page_shows_the_stores_build_orders() {
             bg == "rgba(0, 0, 0, 0)" || bg == "transparent",
             "{path} background {bg}"
         );
+        assert_eq!(
+            browser.eval("document.querySelectorAll('.bl-delayed-badge, .bl-delayed').length"),
+            0,
+            "{path}: no tournament switch, no badge"
+        );
         if let Some(dir) = &shots {
             std::fs::create_dir_all(dir).unwrap();
             browser.screenshot(&dir.join(format!("overlay-{name}.png")));
@@ -615,4 +626,105 @@ fn the_build_order_page_shows_the_stores_build_orders() {
         saw_empty,
         "the delayed page showed the game before its first unit was finished"
     );
+}
+
+/// The tournament badge, its text and where it sits: `[text or null, badge above the content and inside
+/// the page, root state]`.
+const READ_BADGE: &str = r#"(() => {
+  const root = document.getElementById('bl-root');
+  const b = root.querySelector('.bl-delayed-badge');
+  const c = root.querySelector('.bl-content');
+  let clear = null;
+  if (b) {
+    const br = b.getBoundingClientRect();
+    const first = c.firstElementChild;
+    // nothing shown below it overlaps it, and it is on screen
+    clear = br.height > 0 && br.top >= 0 && br.bottom <= innerHeight && br.right <= innerWidth &&
+      (!first || first.getBoundingClientRect().top >= br.bottom - 0.5) &&
+      Array.from(c.querySelectorAll('*')).every(e => { const r = e.getBoundingClientRect();
+        return r.width === 0 || r.height === 0 || r.top >= br.bottom - 0.5; });
+  }
+  return JSON.stringify([b ? b.textContent : null, clear, root.getAttribute('data-state'),
+    root.classList.contains('bl-delayed')]);
+})()"#;
+
+#[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs Linux Chromium (/usr/bin/chromium); the pages it checks are served the same on Windows"
+)]
+fn every_page_shows_the_tournament_badge_while_the_switch_is_on() {
+    let session = game_session();
+    // The tournament switch: every page is held 120 s behind and told so. The simulated game's updates
+    // were received over the last 8 minutes (wall clock), so at 120 s the pages show a live game.
+    session.lock().unwrap().set_delay_everything(Some(120.0));
+    let Some(mut browser) = Browser::launch() else {
+        return;
+    };
+    let web = WebServer::start(
+        WebConfig {
+            listen: "127.0.0.1:0".into(),
+            default_delay_s: 0.0,
+            user_css: None,
+        },
+        Arc::clone(&session),
+    )
+    .unwrap();
+    let base = format!("http://{}", web.local_addr());
+    let shots: Option<PathBuf> = std::env::var_os("BAR_LIVE_SCREENSHOT_DIR").map(PathBuf::from);
+    let badge = |browser: &mut Browser| -> Value {
+        serde_json::from_str(browser.eval(READ_BADGE).as_str().unwrap()).unwrap()
+    };
+    for (name, path) in [
+        ("team", "/team.html?team=me"),
+        ("build", "/build.html?team=me"),
+        ("allies", "/allies.html"),
+        (
+            "graph",
+            "/graph.html?metrics=army_value,metal_income&minutes=8",
+        ),
+        ("ahead", "/ahead.html"),
+    ] {
+        browser.open_live(&format!("{base}{path}"));
+        let b = badge(&mut browser);
+        assert_eq!(b, json!(["DELAYED 2:00", true, "live", true]), "{path}");
+        // The data is still there, below the badge: the page shows numbers (or units).
+        let shown = browser.eval(
+            "document.querySelectorAll('.bl-content [data-value], .bl-content .bl-build-item').length",
+        );
+        assert!(shown.as_u64().unwrap() > 0, "{path} shows its data");
+        if let Some(dir) = &shots {
+            std::fs::create_dir_all(dir).unwrap();
+            browser.screenshot(&dir.join(format!("overlay-{name}-delayed.png")));
+        }
+    }
+    // A page whose own delay is longer than the game so far waits, and says it is delayed meanwhile.
+    for path in ["/team.html?delay=600", "/build.html?delay=600"] {
+        browser.call("Page.navigate", json!({"url": format!("{base}{path}")}));
+        wait_until(
+            &mut browser,
+            "document.getElementById('bl-root').getAttribute('data-state')",
+            "waiting",
+        );
+        let b = badge(&mut browser);
+        assert_eq!(b[0], "DELAYED 2:00", "{path} while waiting");
+        assert_eq!(b[2], "waiting", "{path}");
+        let waiting = browser.eval(
+            "getComputedStyle(document.querySelector('.bl-waiting')).display + ' ' + document.querySelector('.bl-waiting').textContent",
+        );
+        assert_eq!(waiting, "block waiting for game", "{path}");
+    }
+    // Switched off while a page is open: the next update (the shown time jumps to now) drops the badge;
+    // switched on again (time goes back: a new snapshot), it returns.
+    browser.open_live(&format!("{base}/team.html"));
+    let text = "String((document.querySelector('.bl-delayed-badge') || {}).textContent)";
+    wait_until(&mut browser, text, "DELAYED 2:00");
+    session.lock().unwrap().set_delay_everything(None);
+    wait_until(&mut browser, text, "undefined");
+    assert_eq!(
+        browser.eval("document.getElementById('bl-root').classList.contains('bl-delayed')"),
+        false
+    );
+    session.lock().unwrap().set_delay_everything(Some(90.0));
+    wait_until(&mut browser, text, "DELAYED 1:30");
 }

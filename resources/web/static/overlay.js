@@ -8,7 +8,9 @@
  *   BL.drawLines(canvas, opts)      sparklines and graphs on a <canvas>
  *   BL.setValue(el, v, text)        update a value element (text + data-value) only when it changed
  *   BL.fit(root, opts)              scale the page to the browser source size
- *   BL.start(opts)                  connect (WebSocket, reconnect with backoff), feed the page
+ *   BL.start(opts)                  connect (WebSocket, reconnect with backoff), feed the page; shows the
+ *                                   "DELAYED m:ss" badge (.bl-delayed-badge) while messages carry delayed_everything_s
+ *   BL.delayedText(s)               'DELAYED 2:00' for 120 s (the app's tournament switch)
  * Pages: team.html, allies.html, graph.html, ahead.html, build.html. Docs: docs/OVERLAY.md.
  */
 (function () {
@@ -93,6 +95,12 @@
     const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
     const p2 = (x) => (x < 10 ? '0' : '') + x;
     return h ? h + ':' + p2(m) + ':' + p2(sec) : m + ':' + p2(sec);
+  };
+  /** The tournament badge's text: 'DELAYED 2:00' for 120 s (whole seconds, rounded; minutes past 59 kept). */
+  BL.delayedText = function (s) {
+    const t = Math.max(0, Math.round(s));
+    const sec = t % 60;
+    return 'DELAYED ' + Math.floor(t / 60) + ':' + (sec < 10 ? '0' : '') + sec;
   };
   BL.num = (v) => (typeof v === 'number' && isFinite(v) ? v : null);
 
@@ -493,7 +501,9 @@
       return 1;
     }
     if (o.mode === 'fill') {
-      f = Math.min(W / (o.designWidth || 640), H / (o.designHeight || 360));
+      // the tournament badge sits above the content: keep room for it in the design height
+      const dh = (o.designHeight || 360) + BL.badgeEm(root) * base;
+      f = Math.min(W / (o.designWidth || 640), H / dh);
     } else {
       f = BL.measureFit(root, base);
     }
@@ -501,6 +511,16 @@
     // round to 1/100 px so repeated fits do not jitter
     root.style.fontSize = Math.max(1, Math.round(base * f * 100) / 100) + 'px';
     return f;
+  };
+  /** Height of the root's "DELAYED" badge (margins included) in em of the root's font; 0 when not shown. */
+  BL.badgeEm = function (root) {
+    const b = root.querySelector(':scope > .bl-delayed-badge');
+    if (!b) return 0;
+    const h = b.getBoundingClientRect().height;
+    if (!(h > 0)) return 0; // hidden by the user's style
+    const cs = getComputedStyle(b);
+    const fs = parseFloat(getComputedStyle(root).fontSize) || 16;
+    return (h + (parseFloat(cs.marginTop) || 0) + (parseFloat(cs.marginBottom) || 0)) / fs;
   };
   /** How much the root (at the base font size) could grow to fit the viewport: min(W/w, H/h). */
   BL.measureFit = function (root, base) {
@@ -566,6 +586,26 @@
     }
     setState('connecting');
 
+    // The app's tournament switch ("delay everything"): while the messages carry delayed_everything_s,
+    // a small "DELAYED m:ss" badge above the content (in the flow, so it never covers the data), in the
+    // waiting state too. The ordinary per-page `delay` shows nothing. True when the badge changed.
+    let badge = null;
+    function setDelayed(msg) {
+      const s = BL.num(msg.delayed_everything_s);
+      const text = s === null ? '' : BL.delayedText(s);
+      const shown = badge && badge.parentNode ? badge.textContent : '';
+      if (text === shown) return false;
+      root.classList.toggle('bl-delayed', !!text);
+      if (!text) {
+        badge.remove();
+        return true;
+      }
+      if (!badge) badge = BL.el('div', 'bl-delayed-badge', { title: 'tournament delay: everything shown is ' + Math.round(s) + ' s behind the game' });
+      badge.textContent = text;
+      if (!badge.parentNode) root.insertBefore(badge, root.firstChild);
+      return true;
+    }
+
     function applied(msg) {
       root.setAttribute('data-game-seconds', typeof msg.game_seconds === 'number' ? String(msg.game_seconds) : '');
       const live = msg.state !== 'waiting';
@@ -595,7 +635,9 @@
         history.window = minutes * 60;
         history.reset(msg.state === 'waiting' ? null : msg);
         applied(msg);
+        const badgeChanged = setDelayed(msg);
         safe(() => opts.onSnapshot(msg, history));
+        if (badgeChanged) refit();
       } else if (msg.type === 'update') {
         if (!haveSnapshot) return;
         const gs = msg.game_seconds;
@@ -608,8 +650,15 @@
         if (typeof gs === 'number') lastGs = gs;
         const appended = history.push(msg);
         applied(msg);
+        const badgeChanged = setDelayed(msg);
         safe(() => opts.onUpdate(msg, history, appended));
+        if (badgeChanged) refit();
       }
+    }
+
+    // the badge came, went or changed: the page fits itself again (its onResize does that)
+    function refit() {
+      if (opts.onResize) safe(opts.onResize);
     }
 
     function safe(fn) {

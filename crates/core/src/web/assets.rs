@@ -55,7 +55,13 @@ const JS: &str = "text/javascript; charset=utf-8";
 pub const CSS: &str = "text/css; charset=utf-8";
 
 /// The overlay pages a streamer adds to OBS (for the app's URL builder and the tests).
-pub const PAGES: [&str; 4] = ["/team.html", "/allies.html", "/graph.html", "/ahead.html"];
+pub const PAGES: [&str; 5] = [
+    "/team.html",
+    "/allies.html",
+    "/graph.html",
+    "/ahead.html",
+    "/build.html",
+];
 
 /// The embedded file at `path`: its content type and bytes.
 pub fn get(path: &str) -> Option<(&'static str, &'static [u8])> {

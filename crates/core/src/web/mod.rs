@@ -35,7 +35,7 @@ use snapshot::{Query, Snapshot};
 pub const DEFAULT_WEB_LISTEN: &str = "127.0.0.1:9877";
 /// Connections whose request head is still being read; the oldest is dropped for a new one.
 pub const MAX_PENDING: usize = 128;
-/// Pages connected over WebSocket at once (the index page alone opens 9).
+/// Pages connected over WebSocket at once (the index page alone opens 11).
 pub const MAX_WS_CLIENTS: usize = 48;
 /// Plain requests being answered at once.
 pub const MAX_HTTP_WORKERS: usize = 16;

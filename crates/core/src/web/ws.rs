@@ -92,6 +92,8 @@ struct Page {
     identity: Option<String>,
     game_seconds: f64,
     state: &'static str,
+    /// The tournament switch's delay in the last message (its badge).
+    delayed_everything_s: Option<f64>,
     sent_any: bool,
 }
 
@@ -104,7 +106,10 @@ impl Page {
         let restart = !self.sent_any
             || self.identity.as_deref() != Some(identity.as_str())
             || update.game_seconds < self.game_seconds;
-        let moved = update.game_seconds != self.game_seconds || update.state != self.state;
+        // The tournament switch flipped is news too: the page shows or hides its badge.
+        let moved = update.game_seconds != self.game_seconds
+            || update.state != self.state
+            || update.delayed_everything_s != self.delayed_everything_s;
         if !restart && !moved {
             return None;
         }
@@ -112,6 +117,7 @@ impl Page {
         self.identity = Some(identity);
         self.game_seconds = update.game_seconds;
         self.state = update.state;
+        self.delayed_everything_s = update.delayed_everything_s;
         let message = if restart {
             shared.snapshot(query, true)
         } else {
