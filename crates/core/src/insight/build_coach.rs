@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::benchmark::quantile;
+use super::quantile::quantile;
 use crate::game::BuildOrders;
 
 /// Units of each team's build order a profile keeps (and the panel coaches).

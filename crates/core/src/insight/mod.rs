@@ -14,5 +14,6 @@ pub mod benchmark;
 pub mod build_coach;
 pub mod ghost;
 pub mod profile;
+pub mod quantile;
 pub mod splits;
 pub mod worker;
