@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::build_coach::{BuildKey, median_times};
-pub use super::quantile::quantile;
 use super::profile::{GameProfile, PROFILE_METRICS};
+pub use super::quantile::quantile;
 use super::splits::{Splits, personal_best};
 use crate::recording::IndexEntry;
 
