@@ -728,3 +728,136 @@ fn every_page_shows_the_tournament_badge_while_the_switch_is_on() {
     session.lock().unwrap().set_delay_everything(Some(90.0));
     wait_until(&mut browser, text, "DELAYED 1:30");
 }
+
+/// The "Army value by role" numbers a page shows: `[team or ally, id, role, data-value, text]`, and the
+/// words of the blocks.
+const READ_ROLES: &str = r#"JSON.stringify({
+  values: Array.from(document.querySelectorAll('.bl-roles [data-role][data-value]')).map(e => [
+    e.hasAttribute('data-team') ? 'team' : 'ally', e.getAttribute('data-team') || e.getAttribute('data-ally'),
+    e.getAttribute('data-role'), e.getAttribute('data-value'), e.textContent]),
+  words: Array.from(document.querySelectorAll('.bl-roles')).map(b => b.textContent),
+  heads: Array.from(document.querySelectorAll('.bl-table th.bl-label')).map(h => h.textContent)})"#;
+
+#[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs Linux Chromium (/usr/bin/chromium); the pages it checks are served the same on Windows"
+)]
+fn the_role_split_shows_army_and_defence_in_words() {
+    let session = game_session();
+    let Some(mut browser) = Browser::launch() else {
+        return;
+    };
+    let web = WebServer::start(
+        WebConfig {
+            listen: "127.0.0.1:0".into(),
+            default_delay_s: 0.0,
+            user_css: None,
+        },
+        Arc::clone(&session),
+    )
+    .unwrap();
+    let base = format!("http://{}", web.local_addr());
+    let shots: Option<PathBuf> = std::env::var_os("BAR_LIVE_SCREENSHOT_DIR").map(PathBuf::from);
+    let want = {
+        let s = session.lock().unwrap();
+        snapshot::build(
+            &s,
+            &Query::parse("delay=0", 0.0),
+            bar_live_core::time::unix_ms(),
+            false,
+        )
+    };
+    // A role's value: the sum of its known tech levels (null when none is known).
+    let sum = |values: &snapshot::Values, role: &str| -> Option<f64> {
+        let keys = match role {
+            "army" => ["army_t1_value", "army_t2_value", "army_t3_value"],
+            "defence" => ["defense_t1_value", "defense_t2_value", "defense_t3_value"],
+            _ => panic!("unknown role {role}"),
+        };
+        keys.iter()
+            .filter_map(|k| values[k])
+            .fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v))
+    };
+    // Without roles=1 the pages do not show the block.
+    browser.open_live(&format!("{base}/team.html?team=me"));
+    assert_eq!(
+        browser.eval("document.querySelectorAll('.bl-roles').length"),
+        0
+    );
+    for (name, path, blocks) in [
+        ("team-roles", "/team.html?team=me&roles=1", 1),
+        ("allies-roles", "/allies.html?roles=1", want.allies.len()),
+    ] {
+        browser.open_live(&format!("{base}{path}"));
+        let shown: Value =
+            serde_json::from_str(browser.eval(READ_ROLES).as_str().unwrap()).unwrap();
+        let values = shown["values"].as_array().unwrap();
+        assert_eq!(
+            values.len(),
+            2 * blocks,
+            "{path}: army and defence per block"
+        );
+        let mut known = 0;
+        for v in values {
+            let (kind, id, role) = (
+                v[0].as_str().unwrap(),
+                v[1].as_str().unwrap(),
+                v[2].as_str().unwrap(),
+            );
+            let id: u32 = id.parse().unwrap();
+            let store = if kind == "team" {
+                &want.teams.iter().find(|t| t.team_id == id).unwrap().values
+            } else {
+                &want
+                    .allies
+                    .iter()
+                    .find(|a| a.ally_team_id == id)
+                    .unwrap()
+                    .values
+            };
+            match sum(store, role) {
+                Some(x) => {
+                    known += 1;
+                    let got: f64 = v[3].as_str().unwrap().parse().unwrap_or(f64::NAN);
+                    assert!(
+                        (got - x).abs() <= 1e-6 * x.abs().max(1.0),
+                        "{path}: {v} shows {got}, the store's sum is {x}"
+                    );
+                    assert_ne!(v[4], "\u{2013}", "{path}: {v} is written out");
+                }
+                None => assert_eq!(v[3], "", "{path}: {v}"),
+            }
+        }
+        assert!(known > 0, "{path}: the simulated game has role values");
+        if name == "team-roles" {
+            let army = values.iter().find(|v| v[2] == "army").unwrap();
+            assert!(
+                army[3].as_str().unwrap().parse::<f64>().unwrap() > 0.0,
+                "{path}: my team has an army"
+            );
+        }
+        for words in shown["words"].as_array().unwrap() {
+            let w = words.as_str().unwrap();
+            for needed in ["Army value by role", "Army", "Defence"] {
+                assert!(w.contains(needed), "{path}: {w:?} says {needed:?}");
+            }
+        }
+        if name == "allies-roles" {
+            // Column heads in words, not abbreviations.
+            let heads = shown["heads"].as_array().unwrap();
+            assert!(!heads.is_empty(), "{path}");
+            for column in heads.chunks(4) {
+                assert_eq!(
+                    column,
+                    ["Metal income", "Energy income", "Army value", "Units"],
+                    "{path}"
+                );
+            }
+        }
+        if let Some(dir) = &shots {
+            std::fs::create_dir_all(dir).unwrap();
+            browser.screenshot(&dir.join(format!("overlay-{name}.png")));
+        }
+    }
+}

@@ -11,6 +11,7 @@
  *   BL.start(opts)                  connect (WebSocket, reconnect with backoff), feed the page; shows the
  *                                   "DELAYED m:ss" badge (.bl-delayed-badge) while messages carry delayed_everything_s
  *   BL.delayedText(s)               'DELAYED 2:00' for 120 s (the app's tournament switch)
+ *   BL.ROLES, BL.roleValue, BL.rolesBlock   army value by role ("Army" / "Defence"; roles=1 on team, allies)
  * Pages: team.html, allies.html, graph.html, ahead.html, build.html. Docs: docs/OVERLAY.md.
  */
 (function () {
@@ -175,6 +176,7 @@
       cols: numIn(get('cols'), 1, 16),
       pct: bool('pct', true),
       clock: bool('clock', false),
+      roles: bool('roles', false),
     };
   };
 
@@ -771,6 +773,73 @@
     return allies.slice();
   };
   BL.val = (entity, key) => (entity && entity.values ? BL.num(entity.values[key]) : null);
+
+  // ---------------------------------------------------------------- army value by role (team, allies: roles=1)
+  /**
+   * The army value split by role, in words: mobile army units and static defences, each the sum of its
+   * three tech levels (the widget's unit defs say nothing of land / air / sea, and there is no economy value).
+   */
+  BL.ROLES = [
+    { role: 'army', label: 'Army', keys: ['army_t1_value', 'army_t2_value', 'army_t3_value'] },
+    { role: 'defence', label: 'Defence', keys: ['defense_t1_value', 'defense_t2_value', 'defense_t3_value'] },
+  ];
+  /** A role's value: the sum of its known tech levels, null when none is known. */
+  BL.roleValue = function (entity, role) {
+    const r = BL.ROLES.find((x) => x.role === role);
+    if (!r) return null;
+    let sum = null;
+    for (const k of r.keys) {
+      const v = BL.val(entity, k);
+      if (v !== null) sum = (sum || 0) + v;
+    }
+    return sum;
+  };
+  /**
+   * The "Army value by role" block for a team or ally team: a title, a stacked bar (army in the team's
+   * colour, defence in a darker hatched variant) and the words with the numbers. Returns {el, set(entity)}.
+   * Each number: <span class="bl-value bl-role-value" data-team|data-ally data-role data-value>.
+   */
+  BL.rolesBlock = function (kind, id) {
+    const el = BL.el('div', 'bl-roles');
+    const title = BL.el('div', 'bl-roles-title bl-label');
+    title.textContent = 'Army value by role';
+    el.appendChild(title);
+    const bar = BL.el('div', 'bl-roles-bar');
+    const legend = BL.el('div', 'bl-roles-legend');
+    const parts = BL.ROLES.map((r) => {
+      const seg = BL.el('span', 'bl-roles-seg bl-role-' + r.role, { 'data-role': r.role });
+      seg.style.width = '0%';
+      bar.appendChild(seg);
+      const item = BL.el('span', 'bl-role bl-role-' + r.role);
+      item.appendChild(BL.el('span', 'bl-role-key'));
+      const label = BL.el('span', 'bl-label');
+      label.textContent = r.label;
+      item.appendChild(label);
+      const value = BL.el('span', 'bl-value bl-role-value');
+      value.setAttribute(kind === 'ally' ? 'data-ally' : 'data-team', String(id));
+      value.setAttribute('data-role', r.role);
+      value.setAttribute('data-value', '');
+      value.textContent = '\u2013';
+      item.appendChild(value);
+      legend.appendChild(item);
+      return { role: r.role, seg, value };
+    });
+    el.appendChild(bar);
+    el.appendChild(legend);
+    return {
+      el,
+      set(entity) {
+        const vals = parts.map((x) => BL.roleValue(entity, x.role));
+        const total = vals.reduce((a, v) => a + Math.max(0, v || 0), 0);
+        parts.forEach((x, i) => {
+          BL.setValue(x.value, vals[i], BL.fmt(vals[i]));
+          const w = total > 0 ? (100 * Math.max(0, vals[i] || 0)) / total : 0;
+          const ws = Math.round(w * 100) / 100 + '%';
+          if (x.seg.style.width !== ws) x.seg.style.width = ws;
+        });
+      },
+    };
+  };
 
   // ---------------------------------------------------------------- additions (build.html)
   /** '&k=v&…' for the extra query parameters of BL.start (URL-encoded; null / undefined left out). */
