@@ -4,15 +4,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
-use std::process::Command;
+
+mod common;
 
 fn card(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_bar-live"))
-        .arg("card")
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap()
+    common::run(&[&["card"], args].concat())
 }
 
 #[test]

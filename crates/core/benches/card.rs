@@ -17,20 +17,13 @@ use bar_live_core::store::Store;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn big_card() -> CardData {
-    let mut game = SimGame::new(SimOptions {
+    let messages = SimGame::new(SimOptions {
         teams: 16,
         minutes: 60.0,
         ..SimOptions::default()
-    });
-    let mut store = Store::new();
-    for m in game.handshake() {
-        store.ingest(&m);
-    }
-    while !game.finished() {
-        for m in game.step() {
-            store.ingest(&m);
-        }
-    }
+    })
+    .play_out();
+    let store = Store::from_messages(&messages);
     CardData::from_store(&store, Some(&[0]), 0)
 }
 

@@ -17,12 +17,7 @@ use bar_live_core::sim::{SimGame, SimOptions};
 use bar_live_core::store::Store;
 
 fn messages(opts: SimOptions) -> Vec<WidgetMessage> {
-    let mut game = SimGame::new(opts);
-    let mut out = game.handshake();
-    while !game.finished() {
-        out.extend(game.step());
-    }
-    out
+    SimGame::new(opts).play_out()
 }
 
 /// One readable sample: game seconds, def → count.
@@ -88,11 +83,7 @@ fn oracle(messages: &[WidgetMessage]) -> BTreeMap<u32, Vec<(u64, u32)>> {
 }
 
 fn store_of(messages: &[WidgetMessage]) -> Store {
-    let mut store = Store::new();
-    for m in messages {
-        store.ingest(m);
-    }
-    store
+    Store::from_messages(messages)
 }
 
 #[test]

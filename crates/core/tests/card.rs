@@ -20,21 +20,14 @@ fn root() -> PathBuf {
 }
 
 fn sim_card() -> CardData {
-    let mut game = SimGame::new(SimOptions {
+    let messages = SimGame::new(SimOptions {
         teams: 4,
         minutes: 18.0,
         seed: 11,
         ..SimOptions::default()
-    });
-    let mut store = Store::new();
-    for m in game.handshake() {
-        store.ingest(&m);
-    }
-    while !game.finished() {
-        for m in game.step() {
-            store.ingest(&m);
-        }
-    }
+    })
+    .play_out();
+    let store = Store::from_messages(&messages);
     CardData::from_store(&store, Some(&[1]), CREATED_UNIX_MS)
 }
 

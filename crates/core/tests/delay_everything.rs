@@ -21,17 +21,13 @@ const UPDATE_MS: u64 = 500;
 const DELAY_S: f64 = 120.0;
 
 fn game() -> Vec<WidgetMessage> {
-    let mut g = SimGame::new(SimOptions {
+    SimGame::new(SimOptions {
         teams: 3,
         minutes: 8.0,
         seed: 9,
         ..SimOptions::default()
-    });
-    let mut out = g.handshake();
-    while !g.finished() {
-        out.extend(g.step());
-    }
-    out
+    })
+    .play_out()
 }
 
 /// Feeds the game to a session as the link would, each update `UPDATE_MS` after the previous one

@@ -221,21 +221,13 @@ mod tests {
     use bar_live_core::sim::{SimGame, SimOptions};
 
     fn store() -> Store {
-        let mut game = SimGame::new(SimOptions {
+        let messages = SimGame::new(SimOptions {
             teams: 2,
             minutes: 10.0,
             ..SimOptions::default()
-        });
-        let mut store = Store::new();
-        for m in game.handshake() {
-            store.ingest(&m);
-        }
-        while !game.finished() {
-            for m in game.step() {
-                store.ingest(&m);
-            }
-        }
-        store
+        })
+        .play_out();
+        Store::from_messages(&messages)
     }
 
     #[test]

@@ -117,16 +117,12 @@ mod tests {
     use crate::sim::{SimGame, SimOptions};
 
     fn game() -> Vec<WidgetMessage> {
-        let mut g = SimGame::new(SimOptions {
+        SimGame::new(SimOptions {
             teams: 2,
             minutes: 3.0,
             ..SimOptions::default()
-        });
-        let mut out = g.handshake();
-        while !g.finished() {
-            out.extend(g.step());
-        }
-        out
+        })
+        .play_out()
     }
 
     #[test]

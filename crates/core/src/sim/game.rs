@@ -264,6 +264,16 @@ impl SimGame {
     }
 
     /// Advances one sampling interval and returns the messages it produces (empty once finished).
+    /// Every message of the whole game, the handshake first: what a widget sends from connecting to
+    /// the end.
+    pub fn play_out(mut self) -> Vec<WidgetMessage> {
+        let mut out = self.handshake();
+        while !self.finished() {
+            out.extend(self.step());
+        }
+        out
+    }
+
     pub fn step(&mut self) -> Vec<WidgetMessage> {
         let mut out = Vec::new();
         if self.finished {

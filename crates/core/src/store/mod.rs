@@ -104,6 +104,13 @@ impl Store {
         Store::default()
     }
 
+    /// A store that has ingested `messages`, in order.
+    pub fn from_messages<'a>(messages: impl IntoIterator<Item = &'a WidgetMessage>) -> Store {
+        let mut store = Store::new();
+        messages.into_iter().for_each(|m| store.ingest(m));
+        store
+    }
+
     /// Forgets everything (a new game started).
     pub fn clear(&mut self) {
         *self = Store::default();
