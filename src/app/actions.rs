@@ -11,22 +11,35 @@ use super::settings::{self, Paths, Settings, Theme};
 use super::{BarLiveApp, Request, Tab, overlay, settings_sync};
 
 impl BarLiveApp {
+    /// Shows a file in Review once the opener has read it.
+    pub(super) fn poll_opener(&mut self) {
+        match self.opener.poll() {
+            None => {}
+            Some(Ok(r)) => {
+                if r.truncated {
+                    self.messages.notices.push(format!(
+                        "{} was cut short; loaded up to its last complete frame",
+                        r.title
+                    ));
+                }
+                self.messages.status = None;
+                self.review.show(r);
+                self.tab = Tab::Review;
+            }
+            Some(Err(e)) => {
+                self.messages.status = None;
+                self.messages.notices.push(e);
+            }
+        }
+    }
+
     pub(super) fn handle_requests(&mut self, ctx: &egui::Context, requests: Vec<Request>) {
         for r in requests {
             match r {
-                Request::OpenRecording(path) => match Review::open(&path) {
-                    Ok(r) => {
-                        if r.truncated {
-                            self.messages.notices.push(format!(
-                                "{} was cut short; loaded up to its last complete frame",
-                                r.title
-                            ));
-                        }
-                        self.review.show(r);
-                        self.tab = Tab::Review;
-                    }
-                    Err(e) => self.messages.notices.push(format!("{e:#}")),
-                },
+                Request::OpenRecording(path) => {
+                    self.messages.status = Some(format!("Opening {}…", path.display()));
+                    self.opener.open(path);
+                }
                 Request::OpenDemo => match Review::demo() {
                     Ok(r) => {
                         self.review.show(r);
@@ -48,8 +61,10 @@ impl BarLiveApp {
                 Request::Status(s) => self.messages.status = Some(s),
                 Request::ApplySettings(new) => self.apply_settings(ctx, *new),
                 Request::SaveSettings => self.save_settings(),
+                Request::FindGameFolders => self.find_folders(),
                 Request::RememberBarDataDir(dir) => {
                     self.settings.bar_data_dir = Some(dir);
+                    self.find_folders();
                     self.save_settings();
                 }
                 Request::SetWidgetEnabled(on) => {
@@ -159,6 +174,7 @@ impl BarLiveApp {
             }
             self.apply_web();
         }
+        self.find_folders();
         self.save_settings();
         self.messages.status = Some("settings saved".into());
     }

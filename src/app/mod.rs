@@ -11,6 +11,7 @@ pub mod fonts;
 pub mod insight;
 pub mod legend;
 pub mod live;
+mod opener;
 pub mod overlay;
 pub mod plots;
 pub mod recordings;
@@ -32,6 +33,7 @@ use std::time::{Duration, Instant};
 use bar_live_core::insight::worker::LoadPurpose;
 use bar_live_core::live::feed::DemoReplay;
 use bar_live_core::live::{LinkConfig, LiveLink, Session, delayed};
+use bar_live_core::recording::index::{Folder, game_folders};
 use bar_live_core::sim::SimThread;
 use bar_live_core::store::{Store, ValueMode};
 use settings::{Paths, Settings};
@@ -98,6 +100,10 @@ pub struct BarLiveApp {
     exports: export::Exports,
     fonts: fonts::FontDiscovery,
     messages: status_bar::Messages,
+    /// Where past games are: the recordings folder and BAR's replay folders ([`Self::find_folders`]).
+    folders: Vec<Folder>,
+    /// A game file being opened for Review (its own thread).
+    opener: opener::Opener,
     quit_at: Option<Instant>,
     last_frame: Instant,
 }
@@ -162,8 +168,11 @@ impl BarLiveApp {
             exports: Default::default(),
             fonts: fonts::FontDiscovery::start(ctx),
             messages,
+            folders: Vec::new(),
+            opener: Default::default(),
             last_frame: Instant::now(),
         };
+        app.find_folders();
         app.apply_web();
         let mut requests = Vec::new();
         if let Some(path) = opts.open {
@@ -180,6 +189,17 @@ impl BarLiveApp {
         }
         app.handle_requests(ctx, requests);
         Ok(app)
+    }
+
+    /// Looks again for the folders of past games: the recordings folder, and the `demos/` folders of
+    /// the chosen BAR data folder and of every one found where BAR puts them.
+    fn find_folders(&mut self) {
+        let recordings = record_policy(&self.settings, &self.paths).dir;
+        self.folders = game_folders(
+            Some(&recordings),
+            &self.paths.data_dir,
+            self.settings.bar_data_dir.as_deref(),
+        );
     }
 
     fn session(&self) -> Arc<Mutex<Session>> {
@@ -265,12 +285,9 @@ impl BarLiveApp {
                 &self.paths,
                 requests,
             ),
-            Tab::Recordings => recordings::recordings_ui(
-                ui,
-                &mut self.recordings,
-                &record_policy(&self.settings, &self.paths).dir,
-                requests,
-            ),
+            Tab::Recordings => {
+                recordings::recordings_ui(ui, &mut self.recordings, &self.folders, requests)
+            }
             Tab::Stream => stream::stream_ui(
                 ui,
                 &mut self.stream,
@@ -323,12 +340,11 @@ impl BarLiveApp {
         if store.updates == 0 || !self.insight.open {
             return None;
         }
-        let dir = record_policy(&self.settings, &self.paths).dir;
         let cx = insight::SidebarContext {
             store,
             view,
             now_t,
-            dir: &dir,
+            folders: &self.folders,
             current,
             in_review: self.tab == Tab::Review,
         };
@@ -537,6 +553,10 @@ impl eframe::App for BarLiveApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.poll_opener();
+        if self.opener.busy().is_some() {
+            ui.ctx().request_repaint_after(Duration::from_millis(50));
+        }
         let shared = self.session();
         let session = lock(&shared);
         let mut requests = Vec::new();

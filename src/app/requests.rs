@@ -80,6 +80,8 @@ pub enum Request {
     ApplySettings(Box<Settings>),
     /// Settings changed in place (legend toggles, overlay lock): save them.
     SaveSettings,
+    /// Look again for BAR's replay folders (the Recordings tab's refresh).
+    FindGameFolders,
     /// The BAR data folder the widget was installed into, remembered for next time.
     RememberBarDataDir(PathBuf),
     /// Switch the widget's streaming off (or stop asking for it to be off), saved and pushed now.

@@ -150,14 +150,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List the recordings folder with each game's summary (cached in the folder's index).
+    /// List the recordings folder (recordings and BAR replays) with each game's summary (cached).
     Recordings {
-        /// The folder (default: the recordings folder in the data directory).
+        /// The folder (default: the recordings folder in the data directory). Its cache is kept in the
+        /// data directory unless it is the recordings folder.
         #[arg(long)]
         dir: Option<PathBuf>,
-        /// Data directory whose recordings folder is listed when --dir is not given.
-        #[arg(long, conflicts_with = "dir")]
+        /// Data directory: its recordings folder is listed when --dir is not given, and other folders'
+        /// caches are kept in it.
+        #[arg(long)]
         data_dir: Option<PathBuf>,
+        /// Also list BAR's replay folders (demos/ of every BAR data folder found).
+        #[arg(long)]
+        bar: bool,
         #[arg(long)]
         json: bool,
         /// Read every block of the files not checked yet (finds damage inside finished files).

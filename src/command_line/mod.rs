@@ -164,11 +164,19 @@ fn run(args: Args) -> anyhow::Result<Outcome> {
         Command::Recordings {
             dir,
             data_dir,
+            bar,
             json,
             check,
         } => {
-            let dir = dir.unwrap_or_else(|| Paths::resolve(None, data_dir).recordings_dir());
-            cli::recordings::run(&dir, json, check)?;
+            let paths = Paths::resolve(None, data_dir);
+            let Some(folders) = cli::recordings::folders(dir, &paths, bar) else {
+                println!(
+                    "no recordings yet ({} does not exist)",
+                    paths.recordings_dir().display()
+                );
+                return Ok(Outcome::Success);
+            };
+            cli::recordings::run(&folders, json, check)?;
             Ok(Outcome::Success)
         }
         Command::Card { file, out } => {

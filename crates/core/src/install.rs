@@ -151,6 +151,22 @@ pub fn detect_data_dir_in(base: &SearchBase, platform: Platform) -> Option<PathB
         .find(|d| looks_like_data_dir(d))
 }
 
+/// BAR's replay folders: `demos/` of the chosen data folder (if any) and of every data folder found
+/// where BAR's installer and launcher put them, each once, existing ones only.
+pub fn demos_dirs(base: &SearchBase, platform: Platform, chosen: Option<&Path>) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    let found = candidate_data_dirs_in(base, platform)
+        .into_iter()
+        .filter(|d| looks_like_data_dir(d));
+    for data in chosen.map(Path::to_owned).into_iter().chain(found) {
+        let demos = data.join("demos");
+        if demos.is_dir() && !out.contains(&demos) {
+            out.push(demos);
+        }
+    }
+    out
+}
+
 pub fn widget_path(data_dir: &Path) -> PathBuf {
     data_dir.join("LuaUI").join("Widgets").join(WIDGET_FILE)
 }

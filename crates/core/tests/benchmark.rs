@@ -11,8 +11,11 @@ use std::time::{Duration, Instant};
 use bar_live_core::game::MilestoneKind;
 use bar_live_core::insight::benchmark::{Benchmark, Query};
 use bar_live_core::insight::splits::{SPLITS, SplitKind, Splits};
-use bar_live_core::insight::worker::{Done, InsightWorker, Job, ProfileCache, run_benchmark};
+use bar_live_core::insight::worker::{
+    Done, Indexes, InsightWorker, Job, ProfileCache, run_benchmark,
+};
 use bar_live_core::protocol::{Category, UnitDef, WidgetMessage, decode_widget, encode_widget};
+use bar_live_core::recording::index::Folder;
 use bar_live_core::recording::{Recorder, RecordingReader};
 use bar_live_core::sim::{SimGame, SimOptions};
 
@@ -274,7 +277,7 @@ fn check(got: &Benchmark, want: &(Vec<PathBuf>, Vec<[[f64; 3]; 3]>, Splits)) {
 #[test]
 fn benchmark_and_splits_match_the_oracle() {
     let (dir, _) = folder();
-    let mut index = None;
+    let mut index = Indexes::new();
     let mut cache = ProfileCache::new();
     let no_stop = std::sync::atomic::AtomicBool::new(false);
     for (map, players, last_n) in [
@@ -290,7 +293,8 @@ fn benchmark_and_splits_match_the_oracle() {
             last_n,
             exclude: None,
         };
-        let got = run_benchmark(&mut index, &mut cache, dir.path(), &query, &no_stop).unwrap();
+        let got =
+            run_benchmark(&mut index, &mut cache, &own(dir.path()), &query, &no_stop).unwrap();
         let want = oracle(
             dir.path(),
             map,
@@ -305,7 +309,7 @@ fn benchmark_and_splits_match_the_oracle() {
     let none = run_benchmark(
         &mut index,
         &mut cache,
-        dir.path(),
+        &own(dir.path()),
         &Query {
             player: "Alice".into(),
             map: Some("Nowhere".into()),
@@ -328,7 +332,7 @@ fn the_worker_thread_gives_the_same_benchmark() {
         ..Query::default()
     };
     assert!(worker.submit(Job::Benchmark {
-        dir: dir.path().to_owned(),
+        folders: own(dir.path()),
         query: query.clone()
     }));
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -344,4 +348,9 @@ fn the_worker_thread_gives_the_same_benchmark() {
     let mut want = oracle(dir.path(), None, None, 5);
     want.0.retain(|p| p != &paths[11]);
     assert_eq!(got.games, want.0);
+}
+
+/// The folder as the app passes it: bar-live's own recordings folder.
+fn own(dir: &Path) -> Vec<Folder> {
+    vec![Folder::own(dir)]
 }

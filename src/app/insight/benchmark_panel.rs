@@ -9,6 +9,7 @@ use egui::Ui;
 use super::prefs::InsightSettings;
 use bar_live_core::insight::benchmark::{Benchmark, Query};
 use bar_live_core::insight::worker::{InsightWorker, Job};
+use bar_live_core::recording::index::Folder;
 use bar_live_core::store::Store;
 
 /// How often an unchanged query is asked again (new recordings may have arrived).
@@ -23,12 +24,17 @@ pub struct BenchmarkPanel {
     asked: Option<(Query, Instant)>,
 }
 
-/// The player the benchmark is for: the chosen name, else the local player's own team's name.
+/// The player the benchmark is for: the chosen name, else the local player's own team's name (the live
+/// `hello`, or a replay's `myplayername`), else "my BAR name" when it played in this game.
 pub fn benchmark_player(store: &Store, prefs: &InsightSettings) -> Option<String> {
-    prefs.benchmark_player.clone().or_else(|| {
-        let team = store.my_playing_team()?;
-        store.teams.get(&team).map(|t| t.name.clone())
-    })
+    if let Some(chosen) = &prefs.benchmark_player {
+        return Some(chosen.clone());
+    }
+    if let Some(team) = store.my_playing_team() {
+        return store.teams.get(&team).map(|t| t.name.clone());
+    }
+    let me = prefs.my_bar_name.trim();
+    (!me.is_empty() && player_team(store, me).is_some()).then(|| me.to_owned())
 }
 
 /// The player's team in the current game.
@@ -56,7 +62,7 @@ pub fn query(store: &Store, prefs: &InsightSettings, exclude: Option<&Path>) -> 
 
 impl BenchmarkPanel {
     /// Submits the query when it changed, or again after a while; a busy thread is asked next frame.
-    pub fn tick(&mut self, worker: &InsightWorker, dir: &Path, q: Option<Query>) {
+    pub fn tick(&mut self, worker: &InsightWorker, folders: &[Folder], q: Option<Query>) {
         let Some(q) = q else {
             return;
         };
@@ -66,7 +72,7 @@ impl BenchmarkPanel {
         };
         if due
             && worker.submit(Job::Benchmark {
-                dir: dir.to_owned(),
+                folders: folders.to_vec(),
                 query: q.clone(),
             })
         {
@@ -132,6 +138,18 @@ pub fn benchmark_ui(
             });
     });
     ui.horizontal(|ui| {
+        ui.label("My BAR name");
+        ui.add(
+            egui::TextEdit::singleline(&mut prefs.my_bar_name)
+                .desired_width(120.0)
+                .hint_text("not set"),
+        )
+        .on_hover_text(
+            "Your name in BAR. Finds you in games that do not say who you are: recordings made \
+             while spectating, replays from other players. Your own replays and live games say it.",
+        );
+    });
+    ui.horizontal(|ui| {
         ui.checkbox(&mut prefs.same_map, "same map");
         ui.checkbox(&mut prefs.same_size, "same size");
     });
@@ -160,4 +178,44 @@ pub fn benchmark_ui(
         ui.colored_label(ui.visuals().warn_fg_color, e);
     }
     *prefs != before
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bar_live_core::sim::{SimGame, SimOptions};
+
+    /// A spectated simulated game (no `player`): the hello names no team of the local player.
+    fn spectated() -> Store {
+        let game = SimGame::new(SimOptions {
+            teams: 2,
+            minutes: 0.1,
+            ..SimOptions::default()
+        });
+        let mut store = Store::new();
+        for m in game.handshake() {
+            store.ingest(&m);
+        }
+        store
+    }
+
+    #[test]
+    fn my_bar_name_finds_the_player_the_game_does_not_name() {
+        let store = spectated();
+        assert_eq!(store.my_playing_team(), None);
+        let name = store
+            .teams
+            .values()
+            .find(|t| !t.is_ai && !t.is_gaia)
+            .map(|t| t.name.clone())
+            .expect("a player's team");
+        let mut prefs = InsightSettings::default();
+        assert_eq!(benchmark_player(&store, &prefs), None);
+        prefs.my_bar_name = format!(" {name} ");
+        assert_eq!(benchmark_player(&store, &prefs), Some(name.clone()));
+        prefs.my_bar_name = "Somebody else".into();
+        assert_eq!(benchmark_player(&store, &prefs), None, "not in this game");
+        prefs.benchmark_player = Some("Chosen".into());
+        assert_eq!(benchmark_player(&store, &prefs).as_deref(), Some("Chosen"));
+    }
 }

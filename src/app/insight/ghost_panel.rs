@@ -9,6 +9,7 @@ use egui::Ui;
 
 use bar_live_core::insight::worker::{InsightWorker, Job, LoadPurpose};
 use bar_live_core::recording::IndexEntry;
+use bar_live_core::recording::index::Folder;
 use bar_live_core::recording::summary::format_game_time;
 use bar_live_core::review::Review;
 
@@ -35,13 +36,13 @@ impl GhostPanel {
         }
     }
 
-    fn ask_listing(&mut self, worker: &InsightWorker, dir: &Path) {
+    fn ask_listing(&mut self, worker: &InsightWorker, folders: &[Folder]) {
         let stale = self
             .listing_asked
             .is_none_or(|at| at.elapsed() >= LISTING_TTL);
         if stale
             && worker.submit(Job::List {
-                dir: dir.to_owned(),
+                folders: folders.to_vec(),
             })
         {
             self.listing_asked = Some(Instant::now());
@@ -61,9 +62,16 @@ impl GhostPanel {
     }
 }
 
-/// One line describing a recording: "2025-01-03 14:05 · Map · 4 players · 25:00".
+/// One line describing a recording or replay: "2025-01-03 14:05 · Map · 4 players · 25:00".
 pub fn describe(e: &IndexEntry) -> String {
-    let mut parts = vec![e.file_name().trim_end_matches(".barlive").replace('_', " ")];
+    let name = e.file_name();
+    let stem = name
+        .rsplit_once('.')
+        .map_or(name.as_str(), |(stem, _)| stem);
+    let mut parts = vec![stem.replace('_', " ")];
+    if e.is_replay() {
+        parts.push("BAR replay".into());
+    }
     if let Some(s) = e.summary() {
         parts.push(format!("{} players", s.players().count()));
         parts.push(format_game_time(s.game_seconds));
@@ -77,7 +85,7 @@ pub fn ghost_ui(
     ui: &mut Ui,
     panel: &mut GhostPanel,
     worker: Option<&InsightWorker>,
-    dir: &Path,
+    folders: &[Folder],
     current: Option<&Path>,
     review: bool,
 ) {
@@ -85,7 +93,7 @@ pub fn ghost_ui(
         ui.weak("The insight thread is not running.");
         return;
     };
-    panel.ask_listing(worker, dir);
+    panel.ask_listing(worker, folders);
     let chosen = panel.ghost.as_ref().and_then(|g| g.path.clone());
     let shown = chosen
         .as_ref()
@@ -95,7 +103,7 @@ pub fn ghost_ui(
         .listing
         .iter()
         .flatten()
-        .filter(|e| e.summary().is_some() && Some(e.path.as_path()) != current)
+        .filter(|e| e.can_open() && Some(e.path.as_path()) != current)
         .collect();
     let mut pick = None;
     egui::ComboBox::from_id_salt("ghost_pick")
@@ -103,7 +111,11 @@ pub fn ghost_ui(
         .width(ui.available_width() - 8.0)
         .show_ui(ui, |ui| {
             if entries.is_empty() {
-                ui.weak(format!("No recordings in {}", dir.display()));
+                let dirs: Vec<String> = folders
+                    .iter()
+                    .map(|f| f.dir.display().to_string())
+                    .collect();
+                ui.weak(format!("No games in {}", dirs.join(", ")));
             }
             for e in &entries {
                 if ui

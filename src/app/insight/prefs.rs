@@ -9,6 +9,9 @@ pub struct InsightSettings {
     /// Whose past games the benchmark and splits use: a player name, or `None` for the local player's
     /// own team (a spectator picks one).
     pub benchmark_player: Option<String>,
+    /// The player's own name in BAR: finds them in games where the game does not say who they are
+    /// (a recording made while spectating, another player's replay). Empty: not set.
+    pub my_bar_name: String,
     /// Only past games on the same map.
     pub same_map: bool,
     /// Only past games with as many players.
@@ -26,6 +29,7 @@ impl Default for InsightSettings {
     fn default() -> Self {
         InsightSettings {
             benchmark_player: None,
+            my_bar_name: String::new(),
             same_map: false,
             same_size: false,
             last_n: 10,

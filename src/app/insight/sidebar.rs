@@ -1,7 +1,7 @@
 //! The insight sidebar beside the dashboard (Live and Review): milestones, splits, the benchmark and
 //! "compare with a game"; and the state behind them, including the insight thread.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use egui::Ui;
 
@@ -16,6 +16,7 @@ use crate::app::plots::ViewOptions;
 use bar_live_core::insight::benchmark::{Benchmark, Query};
 use bar_live_core::insight::ghost::{ghost_series, ghost_team};
 use bar_live_core::insight::worker::{Done, InsightWorker, LoadPurpose};
+use bar_live_core::recording::index::Folder;
 use bar_live_core::review::Review;
 use bar_live_core::store::{SeriesOf, Store};
 
@@ -53,8 +54,8 @@ pub struct SidebarContext<'a> {
     pub view: &'a ViewOptions,
     /// The live time, or the review cursor.
     pub now_t: f64,
-    /// The recordings folder.
-    pub dir: &'a Path,
+    /// The folders of past games: recordings and BAR's replays.
+    pub folders: &'a [Folder],
     /// The recording on screen (review), left out of benchmarks and pickers.
     pub current: Option<&'a Path>,
     pub in_review: bool,
@@ -154,11 +155,11 @@ pub fn sidebar_ui(
 ) -> SidebarOutput {
     let mut out = SidebarOutput::default();
     let q: Option<Query> = query(cx.store, prefs, cx.current);
-    let dir: PathBuf = cx.dir.to_owned();
+    let folders = cx.folders;
     // Benchmarks follow the game shown; they are asked again now and then for new recordings.
     state.worker();
     if let Some(worker) = state.worker.as_ref() {
-        state.bench.tick(worker, &dir, q.clone());
+        state.bench.tick(worker, folders, q.clone());
     }
     egui::ScrollArea::vertical().show(ui, |ui| {
         egui::CollapsingHeader::new("Milestones")
@@ -199,7 +200,14 @@ pub fn sidebar_ui(
             .default_open(true)
             .show(ui, |ui| {
                 let worker = state.worker.as_ref();
-                ghost_ui(ui, &mut state.ghost, worker, &dir, cx.current, cx.in_review);
+                ghost_ui(
+                    ui,
+                    &mut state.ghost,
+                    worker,
+                    folders,
+                    cx.current,
+                    cx.in_review,
+                );
                 if let Some(e) = &state.worker_error {
                     ui.colored_label(ui.visuals().warn_fg_color, e);
                 }

@@ -47,6 +47,7 @@ pub fn dashboard_ui(
     let mut jump = None;
     let mut budget = PrepBudget::until(Instant::now() + PREP_BUDGET);
     let columns = col_w.max(50.0) as usize;
+    let replay = from_bar_replay(store);
     let all_lines = prepare_dashboard(
         store,
         view,
@@ -72,6 +73,11 @@ pub fn dashboard_ui(
                                 markers: extras.markers,
                             };
                             match DASHBOARD.get(i).zip(all_lines.get(i)) {
+                                Some((card, _)) if replay && !has_data(store, card) => {
+                                    ui.strong(card.title);
+                                    replay_note_ui(ui, plot_h);
+                                    Gesture::None
+                                }
                                 Some((card, lines)) => {
                                     ui.strong(card.title);
                                     plot_ui(ui, store, view, card, lines, &frame, extras)
@@ -107,6 +113,44 @@ pub fn dashboard_ui(
         axis.manual = Some(range);
     }
     jump
+}
+
+/// The game on screen was read from a BAR replay (statistics only: no per-second updates).
+pub fn from_bar_replay(store: &Store) -> bool {
+    store
+        .hello
+        .as_ref()
+        .is_some_and(|h| h.widget.name == bar_live_core::replay::messages::WIDGET_NAME)
+}
+
+/// Whether any team has a value of any of the card's metrics.
+fn has_data(store: &Store, card: &PlotCard) -> bool {
+    card.metrics
+        .iter()
+        .any(|m| store.series.values().any(|s| s.has_values(*m)))
+}
+
+/// What stands in for a plot a BAR replay cannot fill.
+fn replay_note_ui(ui: &mut Ui, height: f32) {
+    let size = egui::vec2(ui.available_width(), height);
+    ui.allocate_ui_with_layout(
+        size,
+        egui::Layout::centered_and_justified(egui::Direction::TopDown),
+        |ui| {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.set_min_size(size - egui::vec2(16.0, 16.0));
+                ui.vertical_centered(|ui| {
+                    ui.add_space(height * 0.3);
+                    ui.label("Not in a BAR replay");
+                    ui.weak(
+                        "A replay keeps every team's statistics every 15 game seconds \
+                     (units, damage, metal and energy produced), not the per-second \
+                     economy or army value that bar-live records live.",
+                    );
+                });
+            });
+        },
+    );
 }
 
 /// One card's plot of the store's lines.

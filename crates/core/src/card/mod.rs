@@ -16,9 +16,8 @@ use anyhow::Context;
 
 use crate::game::MilestoneKind;
 use crate::protocol;
+use crate::recording::Summary;
 use crate::recording::summary::format_game_time;
-use crate::recording::{RecordingReader, Summary};
-use crate::replay::{self, Replay, ReplaySummary};
 use crate::store::{Metric, SeriesOf, Store};
 
 pub use draw::{HEIGHT, WIDTH, render};
@@ -220,38 +219,18 @@ fn thin(points: Vec<(f64, f64)>, n: usize) -> Vec<(f64, f64)> {
 
 /// The card of a recording or a BAR replay.
 pub fn card_of_file(path: &Path) -> anyhow::Result<CardData> {
-    let mut store = Store::new();
-    if replay::is_replay(path) {
-        let r = Replay::open(path)
-            .with_context(|| format!("cannot read the replay {}", path.display()))?;
-        let messages = replay::messages::widget_messages(&r)
-            .map_err(|why| anyhow::anyhow!("the replay has no team statistics: {}", why.note()))?;
-        messages.iter().for_each(|m| store.ingest(&m.body));
-        let summary = ReplaySummary::of(&r, path);
-        let s = &summary.summary;
-        return Ok(CardData::from_store(
-            &store,
-            s.winners.as_deref(),
-            s.created_unix_ms,
-        ));
-    }
-    let mut reader =
-        RecordingReader::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    while let Some(rec) = reader
-        .next_record()
-        .with_context(|| format!("reading {}", path.display()))?
-    {
-        if let Ok(m) = protocol::decode_widget(&rec.payload) {
-            store.ingest(&m.body);
-        }
-    }
-    if store.updates == 0 {
+    let game = crate::review::load_game(path)?;
+    if game.store.updates == 0 {
         anyhow::bail!("{} has no game data (no updates)", path.display());
     }
-    let summary =
-        Summary::of_file(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let summary = match game.replay {
+        Some(r) => r.summary,
+        None => {
+            Summary::of_file(path).with_context(|| format!("cannot read {}", path.display()))?
+        }
+    };
     Ok(CardData::from_store(
-        &store,
+        &game.store,
         summary.winners.as_deref(),
         summary.created_unix_ms,
     ))

@@ -1,12 +1,17 @@
-//! `bar-live recordings [--dir D] [--json] [--check]`: the recordings folder's index (cached in
-//! `D/.index.json`); `--check` reads every block of the files not checked yet, so damage in the middle
-//! of a finished file shows.
+//! `bar-live recordings [--dir D] [--bar] [--json] [--check]`: the index of the recordings folder (or
+//! of `D`), recordings and BAR replays alike; `--bar` adds BAR's own `demos/` folders. bar-live's
+//! recordings folder keeps its cache in `.index.json`; other folders' caches live in the data folder
+//! ([`crate::recording::index::cache_file_for`]). `--check` reads every block of the recordings not
+//! checked yet, so damage in the middle of a finished file shows.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 use serde::Serialize;
 
+use crate::paths::Paths;
+pub use crate::recording::index::Folder;
+use crate::recording::index::game_folders;
 use crate::recording::summary::format_game_time;
 use crate::recording::{IndexEntry, RecordingIndex};
 use crate::time::utc_stamp;
@@ -35,6 +40,14 @@ pub struct Row<'a> {
     pub damaged: Option<&'a str>,
     /// Every block was read or checksummed; false when the summary came from the trailer alone.
     pub checked: bool,
+    /// `"recording"` or `"bar-replay"`.
+    pub source: &'static str,
+    /// A replay: whether it holds every team's statistics (null for a recording).
+    pub has_team_stats: Option<bool>,
+    /// A replay without statistics: why (a server recording, a game left early, a file cut short).
+    pub team_stats_note: Option<&'a str>,
+    /// A replay: whose game it was (`myplayername`).
+    pub my_player_name: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -81,36 +94,97 @@ impl<'a> Row<'a> {
             truncated: s.is_some_and(|s| s.truncated),
             damaged: e.damaged(),
             checked: e.checked,
+            source: if e.is_replay() {
+                crate::replay::summary::SOURCE
+            } else {
+                "recording"
+            },
+            has_team_stats: e.replay.as_ref().map(|r| r.has_team_stats),
+            team_stats_note: e.replay.as_ref().and_then(|r| r.team_stats_note.as_deref()),
+            my_player_name: e.replay.as_ref().and_then(|r| r.my_player_name.as_deref()),
         }
     }
 }
 
-/// The index of `dir` (refreshed, cache saved) and its text: a JSON list, or a table for people.
-/// With `check`, every file not checked yet is checked first (its blocks read; the result is cached).
-pub fn render(dir: &Path, json: bool, check: bool) -> anyhow::Result<(RecordingIndex, String)> {
-    let mut index = RecordingIndex::open(dir);
-    if let Some(e) = &index.error {
-        bail!("{e}");
+/// The folders `bar-live recordings` lists: `dir`, else the recordings folder (when it exists), and
+/// with `bar` BAR's `demos/` folders. `None` when there is nothing to list.
+pub fn folders(dir: Option<PathBuf>, paths: &Paths, bar: bool) -> Option<Vec<Folder>> {
+    let own = paths.recordings_dir();
+    let mut out = Vec::new();
+    match dir {
+        Some(d) if d != own => out.push(Folder::foreign(&d, &paths.data_dir)),
+        // The recordings folder may not exist yet (nothing recorded).
+        _ if own.is_dir() => out.push(Folder::own(&own)),
+        Some(_) => out.push(Folder::own(&own)),
+        None => {}
     }
-    if !dir.is_dir() {
-        bail!("{} is not a folder", dir.display());
+    if bar {
+        let demos = game_folders(None, &paths.data_dir, None);
+        if demos.is_empty() {
+            eprintln!("no BAR replay folder found (looked for demos/ in BAR's data folders)");
+        }
+        out.extend(demos);
     }
-    if check {
-        index.check_some(dir, std::time::Duration::MAX);
-    }
-    let text = if json {
-        serde_json::to_string(&index.entries.iter().map(Row::of).collect::<Vec<_>>())?
-    } else {
-        human(&index)
-    };
-    Ok((index, text))
+    (!out.is_empty()).then_some(out)
 }
 
-/// Prints [`render`]'s text to stdout.
-pub fn run(dir: &Path, json: bool, check: bool) -> anyhow::Result<RecordingIndex> {
-    let (index, text) = render(dir, json, check)?;
+/// The index of `dir` (refreshed, cache saved in the folder) and its text: see [`render_folders`].
+pub fn render(dir: &Path, json: bool, check: bool) -> anyhow::Result<(RecordingIndex, String)> {
+    let (mut indexes, text) = render_folders(&[Folder::own(dir)], json, check)?;
+    Ok((indexes.pop().unwrap_or_default(), text))
+}
+
+/// The folders' indexes (refreshed, caches saved) and their text: one JSON list of every folder's
+/// rows, or a table per folder for people. With `check`, every recording not checked yet is checked
+/// first (its blocks read; the result is cached).
+pub fn render_folders(
+    folders: &[Folder],
+    json: bool,
+    check: bool,
+) -> anyhow::Result<(Vec<RecordingIndex>, String)> {
+    let mut indexes = Vec::with_capacity(folders.len());
+    for f in folders {
+        if !f.dir.is_dir() {
+            bail!("{} is not a folder", f.dir.display());
+        }
+        let mut index = f.index();
+        index.refresh(&f.dir);
+        if let Some(e) = &index.error {
+            bail!("{e}");
+        }
+        if check {
+            index.check_some(&f.dir, std::time::Duration::MAX);
+        }
+        indexes.push(index);
+    }
+    let text = if json {
+        let rows: Vec<Row> = indexes
+            .iter()
+            .flat_map(|i| i.entries.iter().map(Row::of))
+            .collect();
+        serde_json::to_string(&rows)?
+    } else {
+        let tables: Vec<String> = folders
+            .iter()
+            .zip(&indexes)
+            .map(|(f, i)| {
+                if folders.len() > 1 {
+                    format!("{}\n{}", f.dir.display(), human(i))
+                } else {
+                    human(i)
+                }
+            })
+            .collect();
+        tables.join("\n")
+    };
+    Ok((indexes, text))
+}
+
+/// Prints [`render_folders`]'s text to stdout.
+pub fn run(folders: &[Folder], json: bool, check: bool) -> anyhow::Result<Vec<RecordingIndex>> {
+    let (indexes, text) = render_folders(folders, json, check)?;
     super::info::print_line(&text)?;
-    Ok(index)
+    Ok(indexes)
 }
 
 pub fn human(index: &RecordingIndex) -> String {
@@ -140,13 +214,18 @@ pub fn human(index: &RecordingIndex) -> String {
             row.size_bytes as f64 / 1e6,
             row.format_version.map_or("?".into(), |v| v.to_string()),
             row.file,
-            row.damaged
-                .map_or(String::new(), |d| format!("  [damaged: {d}]")),
+            match (row.damaged, row.has_team_stats, row.team_stats_note) {
+                (Some(d), _, _) => format!("  [damaged: {d}]"),
+                (None, Some(false), note) =>
+                    format!("  [no statistics: {}]", note.unwrap_or("not in the file")),
+                _ => String::new(),
+            },
         ));
     }
+    let replays = index.entries.iter().filter(|e| e.is_replay()).count();
     out.push_str(&format!(
-        "{} recording(s); * = cut short\n",
-        index.entries.len()
+        "{} recording(s), {replays} BAR replay(s); * = cut short\n",
+        index.entries.len() - replays
     ));
     out
 }

@@ -30,8 +30,9 @@ pub struct Query {
     pub exclude: Option<PathBuf>,
 }
 
-/// The entries a query selects, newest first: readable finished recordings (not cut short) where the
-/// player had a (non-AI) team, on the map and of the size asked for, at most `last_n` of them.
+/// The entries a query selects, newest first: readable finished recordings and BAR replays with
+/// statistics (not cut short) where the player had a (non-AI) team, on the map and of the size asked
+/// for, at most `last_n` of them.
 pub fn select<'a>(entries: &'a [IndexEntry], q: &Query) -> Vec<&'a IndexEntry> {
     let mut out: Vec<&IndexEntry> = entries
         .iter()
@@ -41,6 +42,7 @@ pub fn select<'a>(entries: &'a [IndexEntry], q: &Query) -> Vec<&'a IndexEntry> {
             };
             let players = s.teams.iter().filter(|t| !t.is_gaia).count();
             !s.truncated
+                && e.can_open()
                 && Some(&e.path) != q.exclude.as_ref()
                 && s.teams
                     .iter()

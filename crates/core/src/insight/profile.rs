@@ -5,8 +5,6 @@ use std::path::{Path, PathBuf};
 
 use super::build_coach::{BuildKey, keyed_opening};
 use super::splits::{Splits, splits_of};
-use crate::protocol;
-use crate::recording::{RecordingError, RecordingReader};
 use crate::store::{Metric, Store};
 
 /// The metrics a benchmark compares, in this order.
@@ -79,14 +77,10 @@ pub fn profile_of_store(store: &Store, path: &Path) -> GameProfile {
     }
 }
 
-/// Reads a recording and profiles its game.
-pub fn read_profile(path: &Path) -> Result<GameProfile, RecordingError> {
-    let mut reader = RecordingReader::open(path)?;
-    let mut store = Store::new();
-    while let Some(rec) = reader.next_record()? {
-        if let Ok(m) = protocol::decode_widget(&rec.payload) {
-            store.ingest(&m.body);
-        }
-    }
-    Ok(profile_of_store(&store, path))
+/// Reads a recording or BAR replay and profiles its game.
+pub fn read_profile(path: &Path) -> anyhow::Result<GameProfile> {
+    Ok(profile_of_store(
+        &crate::review::load_game(path)?.store,
+        path,
+    ))
 }

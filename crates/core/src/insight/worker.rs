@@ -3,7 +3,7 @@
 //! a job is refused while another waits (the caller tries again next frame).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
@@ -13,18 +13,19 @@ use crossbeam_channel::{Receiver, Sender, bounded};
 
 use super::benchmark::{Benchmark, Query, benchmark, select};
 use super::profile::{GameProfile, read_profile};
+use crate::recording::index::Folder;
 use crate::recording::{IndexEntry, RecordingIndex};
 use crate::review::Review;
 
 /// What the thread is asked to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Job {
-    /// The benchmark of `query` over the recordings in `dir`.
-    Benchmark { dir: PathBuf, query: Query },
+    /// The benchmark of `query` over the games (recordings and BAR replays) in `folders`.
+    Benchmark { folders: Vec<Folder>, query: Query },
     /// Load a recording whole (a ghost, or the second game of a side-by-side review).
     Load { path: PathBuf, purpose: LoadPurpose },
-    /// List the recordings in `dir` (the index, refreshed).
-    List { dir: PathBuf },
+    /// List the games in `folders` (their indexes, refreshed), newest first.
+    List { folders: Vec<Folder> },
 }
 
 /// Why a recording is loaded (returned with it).
@@ -46,7 +47,7 @@ pub enum Done {
         result: Result<Box<Review>, String>,
     },
     Listed {
-        dir: PathBuf,
+        folders: Vec<Folder>,
         result: Result<Vec<IndexEntry>, String>,
     },
 }
@@ -105,18 +106,27 @@ impl Drop for InsightWorker {
 /// Profiles read so far, by path, with the size and modification time they were read at.
 pub type ProfileCache = HashMap<PathBuf, (u64, Option<SystemTime>, GameProfile)>;
 
+/// The indexes of the folders asked about so far, by folder.
+pub type Indexes = HashMap<Folder, RecordingIndex>;
+
 fn run(jobs: &Receiver<Job>, done: &Sender<Done>, stop: &AtomicBool) {
-    let mut index: Option<(PathBuf, RecordingIndex)> = None;
+    let mut indexes = Indexes::new();
     let mut cache = ProfileCache::new();
     for job in jobs {
         let out = match job {
-            Job::Benchmark { dir, query } => {
-                let result = Box::new(run_benchmark(&mut index, &mut cache, &dir, &query, stop));
+            Job::Benchmark { folders, query } => {
+                let result = Box::new(run_benchmark(
+                    &mut indexes,
+                    &mut cache,
+                    &folders,
+                    &query,
+                    stop,
+                ));
                 Done::Benchmark { query, result }
             }
-            Job::List { dir } => {
-                let result = refreshed(&mut index, &dir).map(|i| i.entries.clone());
-                Done::Listed { dir, result }
+            Job::List { folders } => {
+                let result = refreshed(&mut indexes, &folders);
+                Done::Listed { folders, result }
             }
             Job::Load { path, purpose } => Done::Loaded {
                 result: Review::open(&path)
@@ -132,37 +142,42 @@ fn run(jobs: &Receiver<Job>, done: &Sender<Done>, stop: &AtomicBool) {
     }
 }
 
-/// The index of `dir`, refreshed (a new one when the folder changed).
-fn refreshed<'a>(
-    index: &'a mut Option<(PathBuf, RecordingIndex)>,
-    dir: &Path,
-) -> Result<&'a RecordingIndex, String> {
-    if index.as_ref().is_none_or(|(d, _)| d != dir) {
-        *index = Some((dir.to_owned(), RecordingIndex::default()));
+/// The entries of every folder, refreshed, newest first (folders no longer asked about are
+/// forgotten). A folder that cannot be listed is an error only when it is the only one.
+fn refreshed(indexes: &mut Indexes, folders: &[Folder]) -> Result<Vec<IndexEntry>, String> {
+    indexes.retain(|f, _| folders.contains(f));
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    for f in folders {
+        let idx = indexes.entry(f.clone()).or_insert_with(|| f.index());
+        idx.refresh(&f.dir);
+        match &idx.error {
+            Some(e) => errors.push(e.clone()),
+            None => entries.extend(idx.entries.iter().cloned()),
+        }
     }
-    let Some((_, idx)) = index.as_mut() else {
-        return Err("no index".into());
-    };
-    idx.refresh(dir);
-    match &idx.error {
-        Some(e) => Err(e.clone()),
-        None => Ok(idx),
+    if entries.is_empty()
+        && let Some(e) = errors.first()
+    {
+        return Err(e.clone());
     }
+    entries.sort_by_key(|e| std::cmp::Reverse(e.date_unix_ms()));
+    Ok(entries)
 }
 
-/// Refreshes the folder's index, profiles the selected games (reusing unchanged ones) and computes the
+/// Refreshes the folders' indexes, profiles the selected games (reusing unchanged ones) and computes the
 /// benchmark; gives up between two files once `stop` is set.
 pub fn run_benchmark(
-    index: &mut Option<(PathBuf, RecordingIndex)>,
+    indexes: &mut Indexes,
     cache: &mut ProfileCache,
-    dir: &Path,
+    folders: &[Folder],
     query: &Query,
     stop: &AtomicBool,
 ) -> Result<Benchmark, String> {
-    let idx = refreshed(index, dir)?;
-    cache.retain(|p, _| idx.entries.iter().any(|e| &e.path == p));
+    let entries = refreshed(indexes, folders)?;
+    cache.retain(|p, _| entries.iter().any(|e| &e.path == p));
     let mut profiles = Vec::new();
-    for e in select(&idx.entries, query) {
+    for e in select(&entries, query) {
         if stop.load(Ordering::Relaxed) {
             return Err("stopped".into());
         }

@@ -36,6 +36,11 @@ impl Default for TeamSeries {
 }
 
 impl TeamSeries {
+    /// Whether any sample has a value (not NaN) of `metric`.
+    pub fn has_values(&self, metric: Metric) -> bool {
+        self.values(metric).iter().any(|v| !v.is_nan())
+    }
+
     pub fn values(&self, metric: Metric) -> &[f32] {
         &self.columns[metric.index()]
     }

@@ -1,0 +1,211 @@
+//! BAR replays beside recordings (issue 18, part 5): the index lists them with their statistics (or why
+//! not), keeps the cache of BAR's folder out of it, reads a cold folder newest first within a budget,
+//! the `recordings` command shows them, Review opens them, and benchmarks count them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod replay_builder;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, SystemTime};
+
+use bar_live_core::cli::recordings::{Folder, render_folders};
+use bar_live_core::insight::benchmark::{Query, select};
+use bar_live_core::insight::worker::{Indexes, ProfileCache, run_benchmark};
+use bar_live_core::recording::{Filter, RecordingIndex, SortKey};
+use bar_live_core::review::Review;
+use replay_builder::Builder;
+
+/// Writes `bytes` as `name` with the modification time `age_s` seconds ago.
+fn put(dir: &Path, name: &str, bytes: &[u8], age_s: u64) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    let f = std::fs::File::options().write(true).open(&p).unwrap();
+    f.set_modified(SystemTime::now() - Duration::from_secs(age_s))
+        .unwrap();
+    p
+}
+
+/// A demos/ folder: two games with statistics, a server recording, and garbage.
+fn demos(dir: &Path) -> [PathBuf; 4] {
+    let game = Builder::game(4, 8, 15).gz();
+    let mut second = Builder::game(2, 12, 15);
+    second.unix_time += 86_400;
+    let mut server = Builder::game(4, 6, 15);
+    server.teams = vec![Vec::new(); 3];
+    [
+        put(dir, "20250615_120000_Test_2025.04.08.sdfz", &game, 400),
+        put(
+            dir,
+            "20250616_120000_Test_2025.04.08.sdfz",
+            &second.gz(),
+            300,
+        ),
+        put(
+            dir,
+            "20250617_120000_Server_2025.04.08.sdfz",
+            &server.gz(),
+            200,
+        ),
+        put(dir, "20250618_120000_Broken.sdfz", b"\x1f\x8b garbage", 100),
+    ]
+}
+
+#[test]
+fn replays_are_listed_with_their_statistics_or_why_not() {
+    let bar = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let [game, second, server, broken] = demos(bar.path());
+    let folder = Folder::foreign(bar.path(), data.path());
+    let mut index = folder.index();
+    index.refresh(bar.path());
+    assert_eq!(index.entries.len(), 4);
+    let entry = |p: &PathBuf| index.entries.iter().find(|e| &e.path == p).unwrap();
+    let g = entry(&game);
+    assert!(g.is_replay() && g.can_open());
+    assert_eq!(g.statistics_note(), Some("statistics"));
+    assert_eq!(g.map(), Some("Test Map v1"));
+    let r = g.replay.as_ref().unwrap();
+    assert_eq!(r.my_player_name.as_deref(), Some("Player0"));
+    assert_eq!(r.engine_version, "2025.04.08");
+    assert_eq!(g.summary().unwrap().winners, Some(vec![0]));
+    assert!(entry(&second).can_open());
+    let s = entry(&server);
+    assert!(!s.can_open(), "a server recording has nothing to plot");
+    assert!(s.statistics_note().unwrap().contains("server"), "{s:?}");
+    assert!(
+        s.damaged().is_none(),
+        "not damaged, only without statistics"
+    );
+    let b = entry(&broken);
+    assert!(!b.can_open() && b.damaged().is_some());
+    // The filters work on replays: players and map come from the start script.
+    let filter = Filter {
+        player: "player0".into(),
+        ..Filter::default()
+    };
+    assert_eq!(index.view(&filter, SortKey::Date, false).len(), 3);
+    // BAR's folder is left alone: the cache is in bar-live's data folder, and a new index reads it.
+    assert!(!bar.path().join(".index.json").exists());
+    assert!(folder.cache_file.as_ref().unwrap().is_file());
+    let mut warm = folder.index();
+    warm.refresh(bar.path());
+    assert_eq!(warm.stats.summarised, 0, "{:?}", warm.stats);
+    assert_eq!(warm.entries, index.entries);
+}
+
+#[test]
+fn a_cold_folder_is_read_newest_first_within_the_budget() {
+    let bar = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let [game, second, server, broken] = demos(bar.path());
+    let mut index = RecordingIndex::with_cache_file(data.path().join("cache.json"));
+    let mut order = Vec::new();
+    for pending in [3, 2, 1, 0] {
+        // A zero budget: exactly one new file per refresh.
+        index.refresh_within(bar.path(), Some(Duration::ZERO));
+        assert_eq!(index.pending(), pending);
+        assert_eq!(index.entries.len(), 4 - pending);
+        let new = index
+            .entries
+            .iter()
+            .map(|e| e.path.clone())
+            .find(|p| !order.contains(p))
+            .unwrap();
+        order.push(new);
+    }
+    assert_eq!(order, [broken, server, second, game], "newest first");
+    index.refresh_within(bar.path(), Some(Duration::ZERO));
+    assert_eq!((index.pending(), index.stats.summarised), (0, 0));
+}
+
+#[test]
+fn the_recordings_command_lists_replays_beside_recordings() {
+    let bar = tempfile::tempdir().unwrap();
+    let own = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    demos(bar.path());
+    let folders = [
+        Folder::own(own.path()),
+        Folder::foreign(bar.path(), data.path()),
+    ];
+    let (indexes, json) = render_folders(&folders, true, false).unwrap();
+    assert_eq!(indexes.len(), 2);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|r| r["source"] == "bar-replay"));
+    let server = rows
+        .iter()
+        .find(|r| r["file"].as_str().unwrap().contains("Server"))
+        .unwrap();
+    assert_eq!(server["has_team_stats"], false);
+    assert!(
+        server["team_stats_note"]
+            .as_str()
+            .unwrap()
+            .contains("server")
+    );
+    let game = rows
+        .iter()
+        .find(|r| r["file"].as_str().unwrap().contains("20250615"))
+        .unwrap();
+    assert_eq!(game["has_team_stats"], true);
+    assert_eq!(game["my_player_name"], "Player0");
+    let (_, text) = render_folders(&folders, false, false).unwrap();
+    assert!(text.contains("0 recording(s), 4 BAR replay(s)"), "{text}");
+    assert!(text.contains("[no statistics: "), "{text}");
+    assert!(text.contains(&bar.path().display().to_string()), "{text}");
+}
+
+#[test]
+fn review_opens_a_replay_and_says_why_it_cannot_open_one_without_statistics() {
+    let bar = tempfile::tempdir().unwrap();
+    let [game, _, server, _] = demos(bar.path());
+    let r = Review::open(&game).unwrap();
+    assert_eq!(r.store.teams.values().filter(|t| !t.is_gaia).count(), 4);
+    assert!(r.replay.is_some());
+    assert!(r.end_t > 60.0, "{}", r.end_t);
+    let e = format!("{:#}", Review::open(&server).err().unwrap());
+    assert!(
+        e.contains("no team statistics") && e.contains("server"),
+        "{e}"
+    );
+}
+
+#[test]
+fn benchmarks_count_replays_with_statistics_as_past_games() {
+    let bar = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let [game, second, _, _] = demos(bar.path());
+    let folders = vec![Folder::foreign(bar.path(), data.path())];
+    let query = Query {
+        player: "Player0".into(),
+        ..Query::default()
+    };
+    let mut index = folders[0].index();
+    index.refresh(bar.path());
+    let chosen: Vec<&Path> = select(&index.entries, &query)
+        .iter()
+        .map(|e| e.path.as_path())
+        .collect();
+    assert_eq!(
+        chosen,
+        [second.as_path(), game.as_path()],
+        "newest first, the server recording left out"
+    );
+    let mut indexes = Indexes::new();
+    let mut cache = ProfileCache::new();
+    let b = run_benchmark(
+        &mut indexes,
+        &mut cache,
+        &folders,
+        &query,
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    assert_eq!(b.games, [second.clone(), game.clone()]);
+    // The replays' statistics give a unit count at every minute.
+    assert!(b.minutes.len() >= 2, "{:?}", b.minutes.len());
+    assert_eq!(b.minutes[0].games, 2);
+}
