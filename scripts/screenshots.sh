@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Produces screenshots/*.png (start, dashboard, insight, overlay, overlay-allies, settings, widget-install,
-# insight-hover, review, card, delayed, names, review-side, recordings, stream) under Xvfb, and web-*.png: the OBS overlay pages in headless chromium over a
+# insight-hover, review, card, delayed, names, review-side, recordings, replays, replay, stream) under Xvfb, and web-*.png: the OBS overlay pages in headless chromium over a
 # game-like background.
 # Usage: scripts/screenshots.sh [NAME...]   (needs a release build: cargo build --release, and xdotool); with names,
 # only those screenshots are made (e.g. `scripts/screenshots.sh settings widget-install`).
@@ -23,7 +23,7 @@ take_shot() {
   local port; port="$(free_port)"
   # A settings file may say __PORT__ where this run's port goes (then --listen changes nothing).
   [ -f "$WORK/settings.json" ] && sed -i "s/__PORT__/$port/g" "$WORK/settings.json"
-  "$BIN" --config "$WORK/settings.json" --data-dir "$WORK/data" --listen "127.0.0.1:$port" \
+  "$BIN" --config "$WORK/settings.json" --data-dir "${DATA:-$WORK/data}" --listen "127.0.0.1:$port" \
     --quit-after-secs $((wait_s + 3)) "$@" >"$WORK/$name.log" 2>&1 &
   local app=$!
   wait_window bar-live 30 || echo "warning: window for $name not seen yet" >&2
@@ -141,6 +141,23 @@ if [ -f "$WORK/data/recordings/2025-04-01_past.barlive" ]; then
     "$WORK/data/recordings/2025-01-01_past.barlive" "$WORK/data/recordings/2025-01-01_flipped.barlive"
 fi
 TYPE="110 67 Comet" shot recordings 3 --tab recordings
+# BAR's own replays: replays of simulated 8- and 16-team games (written from the documented layout by
+# crates/core/tests/replay_builder), the engine-written test replay and an unreadable file, in the demos/
+# folder of a BAR data folder under a home of their own. The Recordings tab lists them (it opens on BAR's
+# replays since bar-live's recordings folder is empty there), and one opens in Review.
+if [ -z "$ONLY" ] || [[ " $ONLY " == *" replays "* ]] || [[ " $ONLY " == *" replay "* ]]; then
+  BAR_HOME="$WORK/home"
+  DEMOS="$BAR_HOME/.local/state/Beyond All Reason/demos"
+  mkdir -p "$DEMOS" "$BAR_HOME/.local/state/Beyond All Reason/LuaUI"
+  KEEP="$DEMOS" cargo test --release --locked -q -p bar-live-core --test replay_index -- --ignored write_replays \
+    >"$WORK/replays.log" 2>&1 || { cat "$WORK/replays.log" >&2; exit 1; }
+  cp crates/core/tests/data/replay/spring106-game-over.sdfz "$DEMOS/20261130_101010_bltest_106.sdfz"
+  printf '\x1f\x8bnot a replay' >"$DEMOS/20261201_090000_Broken_2025.04.08.sdfz"
+  HOME="$BAR_HOME" XDG_STATE_HOME="$BAR_HOME/.local/state" DATA="$WORK/replay-data" \
+    shot replays 4 --tab recordings
+  HOME="$BAR_HOME" XDG_STATE_HOME="$BAR_HOME/.local/state" DATA="$WORK/replay-data" shot replay 6 --tab review \
+    open "$DEMOS/20260301_203000_Supreme_Isthmus_2025.04.08.sdfz"
+fi
 # The settings tab with the real widget connected: the app's widget settings, each confirmed in force.
 cat >"$WORK/settings.json" <<'JSON'
 { "listen": "127.0.0.1:__PORT__", "widget": { "interval_frames": 30, "level": "detailed", "max_units": 400 } }

@@ -8,7 +8,7 @@ use egui::Ui;
 
 use super::Paths;
 
-use super::plots::{DASHBOARD, ViewOptions, with_series_values};
+use super::plots::{ViewOptions, dashboard_for, with_series_values};
 use bar_live_core::store::{SeriesOf, Store};
 
 /// The export buttons' state: where the dashboard was drawn (for PNG) and the last export's outcome
@@ -132,7 +132,7 @@ pub fn csv(store: &Store, view: &ViewOptions, end_t: f64) -> String {
         .collect();
     let mut columns = Vec::new();
     let mut header = String::from("game_seconds");
-    for card in DASHBOARD {
+    for card in dashboard_for(store) {
         for &m in card.metrics {
             for &e in &visible {
                 let name = store.series_name(e).replace([',', '"', '\n'], " ");

@@ -209,3 +209,78 @@ fn benchmarks_count_replays_with_statistics_as_past_games() {
     assert!(b.minutes.len() >= 2, "{:?}", b.minutes.len());
     assert_eq!(b.minutes[0].games, 2);
 }
+
+#[test]
+fn a_replay_of_a_simulated_game_reads_back_its_teams_and_statistics() {
+    let b = replay_builder::sim::from_sim(
+        bar_live_core::sim::SimOptions {
+            teams: 4,
+            minutes: 3.0,
+            ..Default::default()
+        },
+        15,
+        20_000,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = put(dir.path(), "sim.sdfz", &b.gz(), 0);
+    let r = bar_live_core::replay::Replay::open(&p).unwrap();
+    assert!(r.has_team_stats(), "{:?}", r.no_stats);
+    assert_eq!(r.teams.len(), 4);
+    assert_eq!(r.winners, Some(vec![0]));
+    assert_eq!(r.team_records[0].len(), b.teams[0].len());
+    assert!(r.team_records[0].len() >= 12, "3 minutes every 15 s");
+    let last = r.team_records[1].last().unwrap();
+    assert!(last.get("metal_produced").unwrap() > 0.0);
+    let review = Review::open(&p).unwrap();
+    assert!(review.end_t >= 170.0, "{}", review.end_t);
+}
+
+/// Writes replays of simulated games for looking at (the README's screenshot of a replay in Review)
+/// and timing: `KEEP=DIR cargo test --release --test replay_index -- --ignored write_replays`.
+#[test]
+#[ignore = "writes files for screenshots and timings"]
+fn write_replays() {
+    let dir = PathBuf::from(std::env::var("KEEP").expect("KEEP=DIR"));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, map, teams, minutes, filler) in [
+        (
+            "20260301_203000_Supreme_Isthmus_2025.04.08.sdfz",
+            "Supreme Isthmus v2.1",
+            8,
+            32.0,
+            2_000_000,
+        ),
+        (
+            "20260302_211500_Red_Comet_2025.04.08.sdfz",
+            "Red Comet Remake 1.8",
+            16,
+            60.0,
+            3_000_000,
+        ),
+    ] {
+        let mut b = replay_builder::sim::from_sim(
+            bar_live_core::sim::SimOptions {
+                teams,
+                minutes,
+                seed: 7,
+                map_name: map.into(),
+                ..Default::default()
+            },
+            15,
+            filler,
+        );
+        // The date the name says: 2026-03-01 20:30 UTC and the next day.
+        b.unix_time = if name.starts_with("20260301") {
+            1_772_397_000
+        } else {
+            1_772_486_100
+        };
+        let p = dir.join(name);
+        std::fs::write(&p, b.gz()).unwrap();
+        println!(
+            "{} ({} bytes)",
+            p.display(),
+            std::fs::metadata(&p).unwrap().len()
+        );
+    }
+}

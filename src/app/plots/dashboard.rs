@@ -10,8 +10,8 @@ use super::linked::{
 };
 use super::prepare::{PREP_BUDGET, PrepBudget, prepare_dashboard};
 use super::{
-    DASHBOARD, PlotCard, PreparedLine, ViewOptions, format_value, series_color, value_at,
-    with_series_values,
+    PlotCard, PreparedLine, ViewOptions, dashboard_for, format_value, from_bar_replay,
+    series_color, value_at, with_series_values,
 };
 use crate::app::insight::compare;
 use crate::app::insight::composition_card::{INSIGHT_CARDS, insight_card_ui};
@@ -29,8 +29,15 @@ pub fn dashboard_ui(
     extras: &PlotExtras<'_>,
 ) -> Option<f64> {
     let cols = if ui.available_width() > 760.0 { 2 } else { 1 };
-    let insight_cards = if axis.show_insight { INSIGHT_CARDS } else { 0 };
-    let cards = DASHBOARD.len() + insight_cards;
+    let replay = from_bar_replay(store);
+    let dashboard = dashboard_for(store);
+    // Composition and trades need unit counts, which a replay does not have.
+    let insight_cards = if axis.show_insight && !replay {
+        INSIGHT_CARDS
+    } else {
+        0
+    };
+    let cards = dashboard.len() + insight_cards;
     let rows = cards.div_ceil(cols);
     let spacing = ui.spacing().item_spacing.y;
     let plot_h =
@@ -47,7 +54,6 @@ pub fn dashboard_ui(
     let mut jump = None;
     let mut budget = PrepBudget::until(Instant::now() + PREP_BUDGET);
     let columns = col_w.max(50.0) as usize;
-    let replay = from_bar_replay(store);
     let all_lines = prepare_dashboard(
         store,
         view,
@@ -72,7 +78,7 @@ pub fn dashboard_ui(
                                 columns,
                                 markers: extras.markers,
                             };
-                            match DASHBOARD.get(i).zip(all_lines.get(i)) {
+                            match dashboard.get(i).zip(all_lines.get(i)) {
                                 Some((card, _)) if replay && !has_data(store, card) => {
                                     ui.strong(card.title);
                                     replay_note_ui(ui, plot_h);
@@ -83,7 +89,7 @@ pub fn dashboard_ui(
                                     plot_ui(ui, store, view, card, lines, &frame, extras)
                                 }
                                 None => {
-                                    let which = i - DASHBOARD.len();
+                                    let which = i - dashboard.len();
                                     insight_card_ui(ui, which, store, view, axis, &frame, columns)
                                 }
                             }
@@ -113,14 +119,6 @@ pub fn dashboard_ui(
         axis.manual = Some(range);
     }
     jump
-}
-
-/// The game on screen was read from a BAR replay (statistics only: no per-second updates).
-pub fn from_bar_replay(store: &Store) -> bool {
-    store
-        .hello
-        .as_ref()
-        .is_some_and(|h| h.widget.name == bar_live_core::replay::messages::WIDGET_NAME)
 }
 
 /// Whether any team has a value of any of the card's metrics.

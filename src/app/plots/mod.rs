@@ -151,3 +151,58 @@ pub const DASHBOARD: &[PlotCard] = &[
         metrics: &[Metric::UnitsKilled, Metric::UnitsDied],
     },
 ];
+
+/// The dashboard of a game read from a BAR replay: what its statistics hold (running totals every 15
+/// game seconds, drawn per second or cumulative), then the two plots a replay cannot fill, which say
+/// so ([`dashboard_for`]).
+pub const REPLAY_DASHBOARD: &[PlotCard] = &[
+    PlotCard {
+        title: "Metal produced (15 s averages)",
+        metrics: &[Metric::MetalProduced],
+    },
+    PlotCard {
+        title: "Energy produced (15 s averages)",
+        metrics: &[Metric::EnergyProduced],
+    },
+    PlotCard {
+        title: "Units",
+        metrics: &[Metric::Units],
+    },
+    PlotCard {
+        title: "Units produced",
+        metrics: &[Metric::UnitsProduced],
+    },
+    PlotCard {
+        title: "Damage dealt vs received",
+        metrics: &[Metric::DamageDealt, Metric::DamageReceived],
+    },
+    PlotCard {
+        title: "Units killed vs lost",
+        metrics: &[Metric::UnitsKilled, Metric::UnitsDied],
+    },
+    PlotCard {
+        title: "Metal income vs expense",
+        metrics: &[Metric::MetalIncome, Metric::MetalExpense],
+    },
+    PlotCard {
+        title: "Army value (metal)",
+        metrics: &[Metric::ArmyValue],
+    },
+];
+
+/// The game on screen was read from a BAR replay (statistics only: no per-second updates).
+pub fn from_bar_replay(store: &Store) -> bool {
+    store
+        .hello
+        .as_ref()
+        .is_some_and(|h| h.widget.name == bar_live_core::replay::messages::WIDGET_NAME)
+}
+
+/// The plot cards for the game in `store`: [`REPLAY_DASHBOARD`] for a BAR replay, else [`DASHBOARD`].
+pub fn dashboard_for(store: &Store) -> &'static [PlotCard] {
+    if from_bar_replay(store) {
+        REPLAY_DASHBOARD
+    } else {
+        DASHBOARD
+    }
+}

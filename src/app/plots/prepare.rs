@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{DASHBOARD, PreparedLine, ViewOptions, series_color, value_scale};
+use super::{PreparedLine, ViewOptions, dashboard_for, series_color, value_scale};
 use bar_live_core::store::derived::Cached;
 use bar_live_core::store::{Metric, Store};
 
@@ -141,7 +141,7 @@ fn fill_line(
     }
 }
 
-/// Every card's lines of [`DASHBOARD`] within `budget`. Lines are brought up to date starting at line
+/// Every card's lines of the game's dashboard ([`dashboard_for`]) within `budget`. Lines are brought up to date starting at line
 /// `*from_line` (counting through all cards' lines, wrapping around), which is then moved to the first
 /// line that ran out of time: under sustained load every line still gets its turn.
 pub fn prepare_dashboard(
@@ -152,7 +152,7 @@ pub fn prepare_dashboard(
     budget: &mut PrepBudget,
     from_line: &mut usize,
 ) -> Vec<Vec<PreparedLine>> {
-    let mut cards: Vec<Vec<(Metric, PreparedLine)>> = DASHBOARD
+    let mut cards: Vec<Vec<(Metric, PreparedLine)>> = dashboard_for(store)
         .iter()
         .map(|card| unfilled_lines(store, card.metrics, view))
         .collect();

@@ -105,3 +105,28 @@ fn value_lookup_and_format() {
     assert_eq!(format_tick(3_000_000.0), "3M");
     assert_eq!(format_tick(-500.0), "-500");
 }
+
+#[test]
+fn a_bar_replay_gets_the_plots_its_statistics_fill_and_notes_for_the_rest() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/core/tests/data/replay/spring106-game-over.sdfz");
+    let review = bar_live_core::review::Review::open(&path).unwrap();
+    let store = &review.store;
+    assert!(from_bar_replay(store));
+    let titles = |cards: &[PlotCard]| cards.iter().map(|c| c.title).collect::<Vec<_>>();
+    assert_eq!(titles(dashboard_for(store)), titles(REPLAY_DASHBOARD));
+    let has = |m: Metric| store.series.values().any(|s| s.has_values(m));
+    let (filled, notes): (Vec<&PlotCard>, Vec<&PlotCard>) = REPLAY_DASHBOARD
+        .iter()
+        .partition(|c| c.metrics.iter().any(|m| has(*m)));
+    assert_eq!(filled.len(), 6, "every statistics plot has data");
+    let note_titles: Vec<&str> = notes.iter().map(|c| c.title).collect();
+    assert_eq!(
+        note_titles,
+        ["Metal income vs expense", "Army value (metal)"]
+    );
+    // A recording keeps the usual dashboard.
+    let demo = bar_live_core::review::Review::demo().unwrap();
+    assert!(!from_bar_replay(&demo.store));
+    assert_eq!(titles(dashboard_for(&demo.store)), titles(DASHBOARD));
+}

@@ -21,6 +21,8 @@ pub struct RecordingsTab {
     lists: Vec<FolderList>,
     /// The section shown (index into `lists`).
     selected: usize,
+    /// The user picked the section (else an empty recordings folder gives way to BAR's replays).
+    picked: bool,
     filter_map: String,
     filter_player: String,
     filter_from: String,
@@ -34,6 +36,7 @@ impl Default for RecordingsTab {
         RecordingsTab {
             lists: Vec::new(),
             selected: 0,
+            picked: false,
             filter_map: String::new(),
             filter_player: String::new(),
             filter_from: String::new(),
@@ -68,6 +71,25 @@ impl RecordingsTab {
             })
             .collect();
         self.selected = self.selected.min(self.lists.len().saturating_sub(1));
+    }
+
+    /// Until the user picks a section: the first folder that has games, once the ones before it
+    /// are known to be empty (a new user with BAR replays and no recordings sees the replays).
+    fn default_section(&mut self) {
+        if self.picked {
+            return;
+        }
+        for (i, l) in self.lists.iter().enumerate() {
+            match &l.index {
+                Some(index) if !index.entries.is_empty() => {
+                    self.selected = i;
+                    return;
+                }
+                Some(_) if l.pending() == 0 && !l.stale => continue,
+                // Not read yet: wait before choosing past it.
+                _ => return,
+            }
+        }
     }
 
     fn filter(&self) -> Filter {
@@ -125,6 +147,7 @@ pub fn recordings_ui(
         ui.ctx()
             .request_repaint_after(std::time::Duration::from_millis(50));
     }
+    tab.default_section();
     let several_bar = tab.lists.iter().filter(|l| l.folder.is_foreign()).count() > 1;
     ui.horizontal(|ui| {
         for (i, l) in tab.lists.iter().enumerate() {
@@ -134,6 +157,7 @@ pub fn recordings_ui(
                 .clicked()
             {
                 tab.selected = i;
+                tab.picked = true;
             }
         }
         if ui
@@ -256,4 +280,50 @@ fn date_edit_ui(ui: &mut Ui, text: &mut String) {
         edit = edit.text_color(Color32::from_rgb(220, 60, 60));
     }
     ui.add(edit);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bar_live_core::recording::RecordingIndex;
+    use bar_live_core::recording::index::IndexEntry;
+
+    fn entry() -> IndexEntry {
+        IndexEntry {
+            path: "/demos/a.sdfz".into(),
+            modified: None,
+            size: 1,
+            summary: Err("unreadable".into()),
+            checked: true,
+            replay: None,
+        }
+    }
+
+    #[test]
+    fn an_empty_recordings_folder_gives_way_to_bars_replays_until_the_user_picks() {
+        let folders = [
+            Folder::own(Path::new("/rec")),
+            Folder::foreign(Path::new("/demos"), Path::new("/data")),
+        ];
+        let mut tab = RecordingsTab::default();
+        tab.sync(&folders);
+        tab.default_section();
+        assert_eq!(tab.selected, 0, "nothing read yet");
+        tab.lists[0].index = Some(RecordingIndex::default());
+        tab.lists[0].stale = false;
+        tab.default_section();
+        assert_eq!(tab.selected, 0, "the replays are not read yet");
+        let mut replays = RecordingIndex::default();
+        replays.entries.push(entry());
+        tab.lists[1].index = Some(replays);
+        tab.default_section();
+        assert_eq!(tab.selected, 1);
+        // The user's pick stands; folders found again keep their lists.
+        tab.selected = 0;
+        tab.picked = true;
+        tab.default_section();
+        assert_eq!(tab.selected, 0);
+        tab.sync(&folders);
+        assert!(tab.lists[1].index.is_some());
+    }
 }

@@ -4,6 +4,8 @@
 
 use std::io::Write;
 
+pub mod sim;
+
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
