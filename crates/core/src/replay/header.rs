@@ -188,7 +188,8 @@ pub(crate) fn read_vec<R: Read>(
 
 /// Skips up to `n` bytes; returns the bytes skipped (fewer than `n`: the input ended).
 pub(crate) fn skip<R: Read>(input: &mut R, n: u64) -> Result<u64, ReplayError> {
-    let mut buf = [0u8; 8192];
+    // Small: it is zeroed for every skipped packet (most are a few bytes), and the input is buffered.
+    let mut buf = [0u8; 512];
     let mut left = n;
     while left > 0 {
         let want = left.min(buf.len() as u64) as usize;

@@ -37,6 +37,8 @@ pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 pub const EXTENSIONS: [&str; 2] = ["sdfz", "barreplay"];
 /// Largest start script accepted (BAR's are tens of KB).
 pub const MAX_SCRIPT_BYTES: u32 = 16 * 1024 * 1024;
+/// The buffer between the decompressor and the reader.
+const DECOMPRESSED_BUFFER_BYTES: usize = 64 * 1024;
 /// Game frames per second.
 pub const FRAMES_PER_SECOND: u32 = 30;
 
@@ -137,10 +139,15 @@ impl Replay {
             return Err(ReplayError::NotGzip);
         }
         let cut = Rc::new(Cell::new(false));
-        let mut input = Gunzip {
-            inner: flate2::bufread::GzDecoder::new(compressed),
-            cut: cut.clone(),
-        };
+        // The demo stream is read packet by packet (a few bytes each): buffered, the decompressor
+        // works in large steps (docs/PERFORMANCE.md, "BAR replays").
+        let mut input = BufReader::with_capacity(
+            DECOMPRESSED_BUFFER_BYTES,
+            Gunzip {
+                inner: flate2::bufread::GzDecoder::new(compressed),
+                cut: cut.clone(),
+            },
+        );
         let header = DemoHeader::read(&mut input)?;
         if header.script_bytes > MAX_SCRIPT_BYTES {
             return Err(ReplayError::BadHeaderField {
