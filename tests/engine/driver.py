@@ -659,6 +659,12 @@ def scenario_spectator(c):
         vias = sorted({e.get("via") for e in run.kinds("text_action")})
         c.note("text commands arrived via %s" % vias)
         c = main_c
+        main_c, c = c, c.sub("replay", "18 the engine's replay: read by bar-live, statistics equal the live stats")
+        try:
+            check_replay(c, run, tap)
+        except Failure as e:
+            c.errors.append(str(e))
+        c = main_c
         check_detailed(c, [m for m in msgs[start:] if m.get("type") == "update"], {com.get("id"), solar.get("id")})
         bye = tap.msgs(1, "bye")
         c.check(bool(bye) and bye[-1].get("reason") == "shutdown", "no bye(shutdown) at the end: %s" % bye)
@@ -671,6 +677,79 @@ def scenario_spectator(c):
     finally:
         pass
     return run
+
+
+# The engine's replay of a game (issue 18, part 6): written by spring-headless into <write dir>/demos/.
+GOLDEN_REPLAY = os.path.join(REPO, "crates", "core", "tests", "data", "replay", "spring106-game-over.sdfz")
+STAT_COUNTERS = ["metal_used", "energy_used", "metal_produced", "energy_produced", "metal_excess",
+                 "energy_excess", "metal_received", "energy_received", "metal_sent", "energy_sent",
+                 "damage_dealt", "damage_received", "units_produced", "units_died", "units_received",
+                 "units_sent", "units_captured", "units_out_captured", "units_killed"]
+
+
+def bar_live_json(*args):
+    out = subprocess.run([BIN] + list(args), capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        raise Failure("bar-live %s failed (rc %s): %s" % (" ".join(args), out.returncode, out.stderr.strip()))
+    return json.loads(out.stdout)
+
+
+def check_replay(c, run, tap):
+    """The replay the engine wrote of the game: read by bar-live (info, export), and its statistics
+    records equal the widget's live `stats` of the same teams at the same frames. With
+    BAR_LIVE_UPDATE_GOLDEN=1 the replay becomes the golden file of crates/core/tests/replay.rs."""
+    demos_dir = os.path.join(run.wd, "demos")
+    demos = sorted(os.listdir(demos_dir)) if os.path.isdir(demos_dir) else []
+    demos = [d for d in demos if d.endswith(".sdfz")]
+    if not c.check(len(demos) == 1, "the engine wrote %d replays in %s: %s" % (len(demos), demos_dir, demos)):
+        return
+    demo = os.path.join(demos_dir, demos[0])
+    info = bar_live_json("info", demo, "--json")
+    c.check(info.get("source") == "bar-replay" and info.get("has_team_stats") is True,
+            "info: source %r, has_team_stats %r (%s)" % (info.get("source"), info.get("has_team_stats"),
+                                                         info.get("team_stats_note")))
+    c.check(info.get("map") == MAP_NAME, "info map %r" % info.get("map"))
+    c.check(info.get("winners") == [0], "info winners %r, want [0] (LuaRules GameOver({0}))" % info.get("winners"))
+    names = [t.get("name") for t in info.get("teams", [])]
+    c.check(names == [AI_NAMES[0], AI_NAMES[1]], "info teams %s" % names)
+    rows = bar_live_json("export", demo, "--format", "json")
+    live = {}
+    for m in tap.msgs(1, "update"):
+        for t in m.get("teams", []):
+            st = t.get("stats")
+            if isinstance(st, dict) and isinstance(st.get("frame"), (int, float)):
+                live[(t.get("team_id"), int(st["frame"]))] = st
+    # A record stamped frame F holds the totals at the end of frame F (the engine adds resources once a
+    # second, at frames 30k); the widget's first sample after F, within the same second, shows the same
+    # totals. Each team's last record is written at game over (stamped with the next boundary, placed
+    # at the game's end by the reader) and is left out.
+    last = {}
+    for r in rows:
+        last[r["team_id"]] = r
+    matched, bad = 0, []
+    for r in rows:
+        if r is last[r["team_id"]]:
+            continue
+        frame = int(round(r["game_seconds"] * 30))
+        after = sorted(f for (t, f) in live if t == r["team_id"] and frame < f < frame + 30)
+        if not after:
+            bad.append("team %s frame %s: no live sample in the next second" % (r["team_id"], frame))
+            continue
+        st = live[(r["team_id"], after[0])]
+        matched += 1
+        for k in STAT_COUNTERS:
+            want, got = st.get(k), r.get(k)
+            if want is None or got is None or abs(float(want) - float(got)) > 1e-4 * max(1.0, abs(float(want))):
+                bad.append("team %s record %s vs live frame %s %s: live %r, replay %r"
+                           % (r["team_id"], frame, after[0], k, want, got))
+    c.check(not bad, "replay records differ from the widget's live stats: %s" % bad[:5])
+    # Records at frames 0, 450, 900 and 1350 for both teams.
+    c.check(matched >= 8, "only %d of %d replay records compared with live stats" % (matched, len(rows)))
+    c.note("replay %s: %d bytes, %d records; %d compared with the widget's live stats: all 19 counters equal"
+           % (demos[0], os.path.getsize(demo), len(rows), matched))
+    if os.environ.get("BAR_LIVE_UPDATE_GOLDEN") == "1":
+        shutil.copy(demo, GOLDEN_REPLAY)
+        c.note("golden replay updated: %s" % GOLDEN_REPLAY)
 
 
 def missing_api(run):
