@@ -30,10 +30,10 @@ pub mod widget_tab;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use bar_live_core::index::{Folder, game_folders};
 use bar_live_core::insight::worker::LoadPurpose;
 use bar_live_core::live::feed::DemoReplay;
 use bar_live_core::live::{LinkConfig, LiveLink, Session, delayed};
-use bar_live_core::recording::index::{Folder, game_folders};
 use bar_live_core::sim::SimThread;
 use bar_live_core::store::{Store, ValueMode};
 use settings::{Paths, Settings};

@@ -20,7 +20,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use bar_live_core::cli::export::{Format, Table, export};
-use bar_live_core::recording::index::Folder;
+use bar_live_core::index::Folder;
 use bar_live_core::sim::SimOptions;
 use criterion::{Criterion, criterion_group, criterion_main};
 

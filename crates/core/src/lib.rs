@@ -23,6 +23,7 @@ pub use bar_live_protocol as protocol;
 pub mod card;
 pub mod cli;
 pub mod game;
+pub mod index;
 pub mod insight;
 pub mod install;
 pub mod live;

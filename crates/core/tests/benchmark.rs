@@ -9,13 +9,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use bar_live_core::game::MilestoneKind;
+use bar_live_core::index::Folder;
 use bar_live_core::insight::benchmark::{Benchmark, Query};
 use bar_live_core::insight::splits::{SPLITS, SplitKind, Splits};
 use bar_live_core::insight::worker::{
     Done, Indexes, InsightWorker, Job, ProfileCache, run_benchmark,
 };
 use bar_live_core::protocol::{Category, UnitDef, WidgetMessage, decode_widget, encode_widget};
-use bar_live_core::recording::index::Folder;
 use bar_live_core::recording::{Recorder, RecordingReader};
 use bar_live_core::sim::{SimGame, SimOptions};
 

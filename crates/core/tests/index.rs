@@ -1,4 +1,4 @@
-//! The recordings index (`recording::index`): files added, deleted, changed and damaged; a corrupt or
+//! The recordings index (`index`): files added, deleted, changed and damaged; a corrupt or
 //! foreign cache file; filters and sorting; the `recordings` command. The 500-file timings are in
 //! `five_hundred_recordings_warm_and_cold` (ignored; numbers in docs/PERFORMANCE.md).
 
@@ -7,9 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
+use bar_live_core::index::{CACHE_FILE, sort, view};
+use bar_live_core::index::{Filter, RecordingIndex, SortKey};
 use bar_live_core::protocol::*;
-use bar_live_core::recording::index::{CACHE_FILE, sort, view};
-use bar_live_core::recording::{Filter, Recorder, RecordingIndex, SortKey};
+use bar_live_core::recording::Recorder;
 use bar_live_core::sim::{SimGame, SimOptions};
 
 /// A small finished recording: `teams` players (names from the simulator, or `names`), on `map`.

@@ -11,9 +11,9 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, SystemTime};
 
 use bar_live_core::cli::recordings::{Folder, render_folders};
+use bar_live_core::index::{Filter, RecordingIndex, SortKey};
 use bar_live_core::insight::benchmark::{Query, select};
 use bar_live_core::insight::worker::{Indexes, ProfileCache, run_benchmark};
-use bar_live_core::recording::{Filter, RecordingIndex, SortKey};
 use bar_live_core::review::Review;
 use replay_builder::Builder;
 

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use egui::Ui;
 
 use super::prefs::InsightSettings;
+use bar_live_core::index::Folder;
 use bar_live_core::insight::benchmark::{Benchmark, Query};
 use bar_live_core::insight::worker::{InsightWorker, Job};
-use bar_live_core::recording::index::Folder;
 use bar_live_core::store::Store;
 
 /// How often an unchanged query is asked again (new recordings may have arrived).

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use egui::Ui;
 
+use bar_live_core::index::Folder;
+use bar_live_core::index::IndexEntry;
 use bar_live_core::insight::worker::{InsightWorker, Job, LoadPurpose};
-use bar_live_core::recording::IndexEntry;
-use bar_live_core::recording::index::Folder;
 use bar_live_core::recording::summary::format_game_time;
 use bar_live_core::review::Review;
 

@@ -13,10 +13,10 @@ use super::milestones_panel::milestones_ui;
 use super::prefs::InsightSettings;
 use super::splits_panel::splits_ui;
 use crate::app::plots::ViewOptions;
+use bar_live_core::index::Folder;
 use bar_live_core::insight::benchmark::{Benchmark, Query};
 use bar_live_core::insight::ghost::{ghost_series, ghost_team};
 use bar_live_core::insight::worker::{Done, InsightWorker, LoadPurpose};
-use bar_live_core::recording::index::Folder;
 use bar_live_core::review::Review;
 use bar_live_core::store::{SeriesOf, Store};
 

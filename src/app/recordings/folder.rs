@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, bounded};
 
-use bar_live_core::recording::index::{Folder, RecordingIndex};
+use bar_live_core::index::{Folder, RecordingIndex};
 
 /// What the `bar-live-index` thread does with a copy of the index.
 pub(super) enum Job {

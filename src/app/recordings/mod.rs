@@ -12,7 +12,7 @@ use std::path::Path;
 use egui::{Color32, RichText, Ui};
 
 use super::Request;
-use bar_live_core::recording::index::{Filter, Folder, SortKey};
+use bar_live_core::index::{Filter, Folder, SortKey};
 use bar_live_core::time::parse_utc_date;
 use folder::FolderList;
 
@@ -285,8 +285,8 @@ fn date_edit_ui(ui: &mut Ui, text: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bar_live_core::recording::RecordingIndex;
-    use bar_live_core::recording::index::IndexEntry;
+    use bar_live_core::index::IndexEntry;
+    use bar_live_core::index::RecordingIndex;
 
     fn entry() -> IndexEntry {
         IndexEntry {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use egui::{Color32, RichText, Ui};
 
 use super::super::Request;
-use bar_live_core::recording::index::{IndexEntry, SortKey};
+use bar_live_core::index::{IndexEntry, SortKey};
 use bar_live_core::recording::summary::format_game_time;
 use bar_live_core::time::utc_stamp;
 

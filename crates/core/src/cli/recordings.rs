@@ -1,7 +1,7 @@
 //! `bar-live recordings [--dir D] [--bar] [--json] [--check]`: the index of the recordings folder (or
 //! of `D`), recordings and BAR replays alike; `--bar` adds BAR's own `demos/` folders. bar-live's
 //! recordings folder keeps its cache in `.index.json`; other folders' caches live in the data folder
-//! ([`crate::recording::index::cache_file_for`]). `--check` reads every block of the recordings not
+//! ([`crate::index::cache_file_for`]). `--check` reads every block of the recordings not
 //! checked yet, so damage in the middle of a finished file shows.
 
 use std::path::{Path, PathBuf};
@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 use serde::Serialize;
 
+pub use crate::index::Folder;
+use crate::index::game_folders;
+use crate::index::{IndexEntry, RecordingIndex};
 use crate::paths::Paths;
-pub use crate::recording::index::Folder;
-use crate::recording::index::game_folders;
 use crate::recording::summary::format_game_time;
-use crate::recording::{IndexEntry, RecordingIndex};
 use crate::time::utc_stamp;
 
 /// One recording as `--json` prints it.

@@ -13,7 +13,7 @@ use super::build_coach::{BuildKey, median_times};
 use super::profile::{GameProfile, PROFILE_METRICS};
 pub use super::quantile::quantile;
 use super::splits::{Splits, personal_best};
-use crate::recording::IndexEntry;
+use crate::index::IndexEntry;
 
 /// Which past games to compare with.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]

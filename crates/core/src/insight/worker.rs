@@ -13,8 +13,8 @@ use crossbeam_channel::{Receiver, Sender, bounded};
 
 use super::benchmark::{Benchmark, Query, benchmark, select};
 use super::profile::{GameProfile, read_profile};
-use crate::recording::index::Folder;
-use crate::recording::{IndexEntry, RecordingIndex};
+use crate::index::Folder;
+use crate::index::{IndexEntry, RecordingIndex};
 use crate::review::Review;
 
 /// What the thread is asked to do.

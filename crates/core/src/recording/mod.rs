@@ -11,13 +11,10 @@
 //! otherwise.
 
 pub mod block;
-pub mod browser;
-pub mod index;
 pub mod reader;
 pub mod summary;
 pub mod writer;
 
-pub use index::{Filter, IndexEntry, RecordingIndex, SortKey};
 pub use reader::{Record, RecordingReader};
 pub use summary::{Summary, SummaryBuilder, TeamSummary};
 pub use writer::Recorder;

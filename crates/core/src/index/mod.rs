@@ -29,7 +29,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use super::{EXTENSION, Summary};
+use crate::recording::{EXTENSION, Summary};
 use crate::replay::{self, ReplaySummary};
 use cache::{load_cache, save_cache};
 pub use view::{Filter, SortKey, sort, view};
