@@ -27,7 +27,8 @@ fn put(dir: &Path, name: &str, bytes: &[u8], age_s: u64) -> PathBuf {
     p
 }
 
-/// A demos/ folder: two games with statistics, a server recording, and garbage.
+/// A demos/ folder: two games with statistics (one named as bar-lobby names them, `.barreplay`), a
+/// server recording, and garbage.
 fn demos(dir: &Path) -> [PathBuf; 4] {
     let game = Builder::game(4, 8, 15).gz();
     let mut second = Builder::game(2, 12, 15);
@@ -38,7 +39,7 @@ fn demos(dir: &Path) -> [PathBuf; 4] {
         put(dir, "20250615_120000_Test_2025.04.08.sdfz", &game, 400),
         put(
             dir,
-            "20250616_120000_Test_2025.04.08.sdfz",
+            "20250616_120000_Test_2025.04.08.barreplay",
             &second.gz(),
             300,
         ),
