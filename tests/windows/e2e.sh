@@ -189,13 +189,19 @@ check "Windows convert refuses to overwrite its input (file unchanged, no tempor
   "$LOGS/convert-refuse.win" refuse_overwrite
 rm -f "$WORK/rec/keep.barlive"
 
-# recordings: the folder listed on Windows as on Linux (separate copies: each writes its own index).
+# recordings: a folder of recordings and a BAR replay (from Spring 106) listed on Windows as on Linux
+# (separate copies and data folders: each writes its own index cache, in its data folder, since the
+# listed folder is not bar-live's recordings folder).
 mkdir -p "$WORK/list-win" "$WORK/list-lin"
 cp "$WORK"/rec/*.barlive "$WORK/list-win/" && cp "$WORK"/rec/*.barlive "$WORK/list-lin/"
+cp crates/core/tests/data/replay/spring106-game-over.sdfz "$WORK/list-win/20261130_bltest.sdfz"
+cp crates/core/tests/data/replay/spring106-game-over.sdfz "$WORK/list-lin/20261130_bltest.sdfz"
 listing_equal() {
-  win recordings --json --check --dir "$WWORK\\list-win" >"$LOGS/recordings.win" 2>&1 &&
-    lin recordings --json --check --dir "$WORK/list-lin" >"$LOGS/recordings.lin" 2>&1 &&
-    python3 - "$LOGS/recordings.lin" "$LOGS/recordings.win" "$(ls "$WORK/list-lin" | grep -c '\.barlive$')" <<'EOF'
+  win recordings --json --check --dir "$WWORK\\list-win" --data-dir "$WWORK\\list-win-data" \
+    >"$LOGS/recordings.win" 2>&1 &&
+    lin recordings --json --check --dir "$WORK/list-lin" --data-dir "$WORK/list-lin-data" \
+      >"$LOGS/recordings.lin" 2>&1 &&
+    python3 - "$LOGS/recordings.lin" "$LOGS/recordings.win" "$(ls "$WORK/list-lin" | grep -cE '\.(barlive|sdfz)$')" <<'EOF'
 import json, sys
 def load(p):
     rows = json.loads(open(p, encoding="utf-8").read().strip().splitlines()[-1])
@@ -214,8 +220,12 @@ sys.exit(0 if a == b and len(b) == int(sys.argv[3]) else 1)
 EOF
 }
 check "Windows recordings --json --check lists the folder as Linux does" "$LOGS/recordings.win" listing_equal
-[ -f "$WORK/list-win/.index.json" ] && pass "Windows recordings wrote its index (.index.json)" ||
-  fail "Windows recordings wrote its index (.index.json)"
+if [ ! -e "$WORK/list-win/.index.json" ] && ls "$WORK/list-win-data/index/"*.json >/dev/null 2>&1 &&
+  grep -q '"source":"bar-replay"' "$LOGS/recordings.win"; then
+  pass "Windows recordings lists the replay and keeps the folder's index cache in its data folder"
+else
+  fail "Windows recordings lists the replay and keeps the folder's index cache in its data folder"
+fi
 
 # --- serve: the overlay pages over HTTP ---------------------------------------------------------------
 port="$(free_port)"; web="$(free_port)"

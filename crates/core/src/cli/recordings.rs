@@ -239,3 +239,40 @@ fn clip(s: &str, n: usize) -> String {
         c
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_recordings_folder_keeps_its_cache_and_other_folders_keep_theirs_in_the_data_folder() {
+        let data = tempfile::tempdir().unwrap();
+        let paths = Paths::resolve(
+            Some(data.path().join("settings.json")),
+            Some(data.path().into()),
+        );
+        // Nothing recorded yet: nothing to list.
+        assert_eq!(folders(None, &paths, false), None);
+        std::fs::create_dir_all(paths.recordings_dir()).unwrap();
+        assert_eq!(
+            folders(None, &paths, false),
+            Some(vec![Folder::own(&paths.recordings_dir())])
+        );
+        assert_eq!(
+            folders(Some(paths.recordings_dir()), &paths, false),
+            Some(vec![Folder::own(&paths.recordings_dir())])
+        );
+        let demos = Path::new("/somewhere/Beyond All Reason/demos");
+        let list = folders(Some(demos.into()), &paths, false).unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].dir, demos);
+        let cache = list[0].cache_file.as_ref().unwrap();
+        assert!(cache.starts_with(data.path().join("index")), "{cache:?}");
+        // The same folder always gets the same cache; another folder another one.
+        assert_eq!(Folder::foreign(demos, data.path()), list[0]);
+        assert_ne!(
+            Folder::foreign(Path::new("/elsewhere/demos"), data.path()).cache_file,
+            list[0].cache_file
+        );
+    }
+}
