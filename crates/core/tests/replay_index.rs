@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod recording_builder;
 mod replay_builder;
 
 use std::path::{Path, PathBuf};
@@ -284,4 +285,65 @@ fn write_replays() {
             std::fs::metadata(&p).unwrap().len()
         );
     }
+}
+
+#[test]
+fn a_recording_and_bars_replay_of_the_same_game_count_once() {
+    let own = tempfile::tempdir().unwrap();
+    let bar = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let [game, second, _, _] = demos(bar.path());
+    // bar-live recorded the first replay's game too: same map and players, started 40 s earlier.
+    let names = ["Player0", "Player1", "Player2", "BARbarian"];
+    let started_ms = Builder::game(4, 8, 15).unix_time * 1000;
+    let recorded = recording_builder::make(
+        own.path(),
+        "2025-06-15_game.barlive",
+        started_ms - 40_000,
+        "Test Map v1",
+        &names,
+        2,
+    );
+    // Another game with the same players a day later is not the same game.
+    recording_builder::make(
+        own.path(),
+        "2025-06-16_other.barlive",
+        started_ms + 86_400_000 * 3,
+        "Test Map v1",
+        &names,
+        2,
+    );
+    let mut entries = Vec::new();
+    for f in [
+        Folder::own(own.path()),
+        Folder::foreign(bar.path(), data.path()),
+    ] {
+        let mut index = f.index();
+        index.refresh(&f.dir);
+        entries.extend(index.entries);
+    }
+    let query = Query {
+        player: "Player0".into(),
+        ..Query::default()
+    };
+    let chosen = |q: &Query| -> Vec<PathBuf> {
+        select(&entries, q).iter().map(|e| e.path.clone()).collect()
+    };
+    let all = chosen(&query);
+    assert!(all.contains(&recorded) && all.contains(&second), "{all:?}");
+    assert!(
+        !all.contains(&game),
+        "the replay of a recorded game: {all:?}"
+    );
+    assert_eq!(all.len(), 3);
+    // Comparing the recorded game leaves out both of its files.
+    let without = chosen(&Query {
+        exclude: Some(recorded.clone()),
+        ..query.clone()
+    });
+    assert!(
+        !without.contains(&recorded) && !without.contains(&game),
+        "{without:?}"
+    );
+    assert_eq!(without.len(), 2);
 }

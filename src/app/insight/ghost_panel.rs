@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use egui::Ui;
 
 use bar_live_core::index::Folder;
-use bar_live_core::index::IndexEntry;
+use bar_live_core::index::{IndexEntry, twins};
 use bar_live_core::insight::worker::{InsightWorker, Job, LoadPurpose};
 use bar_live_core::recording::summary::format_game_time;
 use bar_live_core::review::Review;
@@ -99,12 +99,19 @@ pub fn ghost_ui(
         .as_ref()
         .and_then(|p| p.file_name())
         .map_or_else(|| "none".to_owned(), |n| n.to_string_lossy().into_owned());
-    let entries: Vec<&IndexEntry> = panel
-        .listing
+    // Each past game once (a recording and BAR's replay of it count as the recording), not the game
+    // on screen nor its twin.
+    let listing: &[IndexEntry] = panel.listing.as_deref().unwrap_or_default();
+    let on_screen = listing.iter().find(|e| Some(e.path.as_path()) == current);
+    let entries: Vec<&IndexEntry> = listing
         .iter()
-        .flatten()
-        .filter(|e| e.can_open() && Some(e.path.as_path()) != current)
+        .filter(|e| {
+            e.can_open()
+                && Some(e.path.as_path()) != current
+                && !on_screen.is_some_and(|c| twins::same_game(c, e))
+        })
         .collect();
+    let entries = twins::without_replay_twins(&entries);
     let mut pick = None;
     egui::ComboBox::from_id_salt("ghost_pick")
         .selected_text(shown)

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, bounded};
+use crossbeam_channel::{Receiver, TryRecvError, bounded};
 
-use bar_live_core::index::{Folder, RecordingIndex};
+use bar_live_core::index::{Filter, Folder, RecordingIndex, SortKey};
 
 /// What the `bar-live-index` thread does with a copy of the index.
 pub(super) enum Job {
@@ -42,6 +42,10 @@ pub struct FolderList {
     /// The folder listing is out of date (first show, tab re-opened, refresh clicked, a delete, files
     /// left to read).
     pub stale: bool,
+    /// Counts changes of `index` (a job's answer, a delete), for the view cache.
+    generation: u64,
+    /// The rows on screen: for (filter, sort, ascending, generation), the entries' indices in order.
+    view: Option<(Filter, SortKey, bool, u64, Vec<usize>)>,
 }
 
 impl FolderList {
@@ -53,7 +57,31 @@ impl FolderList {
             checking: false,
             pending_delete: Vec::new(),
             stale: true,
+            generation: 0,
+            view: None,
         }
+    }
+
+    /// Makes [`FolderList::rows`] the rows `filter` lets through, ordered by `sort`: filtered and
+    /// sorted again only when one of them or the index changed (thousands of replays are not sorted
+    /// every frame).
+    pub fn update_view(&mut self, filter: &Filter, sort: SortKey, ascending: bool) {
+        let fresh = self.view.as_ref().is_some_and(|(f, s, a, g, _)| {
+            f == filter && *s == sort && *a == ascending && *g == self.generation
+        });
+        if !fresh {
+            let rows = self
+                .index
+                .as_ref()
+                .map(|i| i.view(filter, sort, ascending))
+                .unwrap_or_default();
+            self.view = Some((filter.clone(), sort, ascending, self.generation, rows));
+        }
+    }
+
+    /// The rows of the last [`FolderList::update_view`]: indices into the index's entries.
+    pub fn rows(&self) -> &[usize] {
+        self.view.as_ref().map_or(&[], |(_, _, _, _, rows)| rows)
     }
 
     /// A job is under way.
@@ -145,6 +173,7 @@ impl FolderList {
         if let Some(index) = &mut self.index {
             index.entries.retain(|e| e.path != path);
         }
+        self.generation += 1;
         if !self.pending_delete.contains(&path) {
             self.pending_delete.push(path);
         }
@@ -154,7 +183,21 @@ impl FolderList {
     /// Takes a finished job; returns a problem to report.
     pub fn poll(&mut self) -> Option<String> {
         let loading = self.loading.as_ref()?;
-        let (index, problem, checked) = loading.result.try_recv().ok()?;
+        let (index, problem, checked) = match loading.result.try_recv() {
+            Ok(done) => done,
+            Err(TryRecvError::Empty) => return None,
+            Err(TryRecvError::Disconnected) => {
+                // The job's thread ended without an answer (it panicked): the list stays as it was,
+                // and the folder is not read again until asked (Refresh).
+                self.loading = None;
+                self.checking = false;
+                self.stale = false;
+                return Some(format!(
+                    "reading {} stopped on an error; the list may be incomplete",
+                    self.folder.dir.display()
+                ));
+            }
+        };
         // A check job that could check nothing (files changed meanwhile) waits for the next refresh.
         let stuck = loading.check && checked == 0;
         self.checking &= index.unchecked() > 0 && !stuck;
@@ -166,6 +209,7 @@ impl FolderList {
             .entries
             .retain(|e| !self.pending_delete.contains(&e.path));
         self.index = Some(index);
+        self.generation += 1;
         self.loading = None;
         problem
     }
@@ -286,5 +330,22 @@ mod tests {
         let index = again.index.as_ref().unwrap();
         assert_eq!(index.entries.len(), 2);
         assert_eq!(index.stats.summarised, 0, "{:?}", index.stats);
+    }
+
+    #[test]
+    fn a_job_that_dies_without_an_answer_ends_the_wait_and_says_so() {
+        let mut list = FolderList::new(Folder::own(Path::new("/nowhere")));
+        let (tx, rx) = bounded(1);
+        drop(tx);
+        list.loading = Some(Loading {
+            result: rx,
+            check: false,
+            _thread: std::thread::spawn(|| {}),
+        });
+        list.stale = false;
+        let problem = list.poll().expect("a problem to report");
+        assert!(problem.contains("/nowhere"), "{problem}");
+        assert!(!list.busy() && !list.stale);
+        assert_eq!(list.poll(), None);
     }
 }

@@ -184,6 +184,8 @@ pub fn recordings_ui(
     let Some(list) = tab.lists.get_mut(tab.selected) else {
         return;
     };
+    list.update_view(&filter, sort, ascending);
+    let list = &*list;
     ui.horizontal(|ui| {
         ui.label(RichText::new(list.folder.dir.display().to_string()).weak());
         if list.busy() {
@@ -207,7 +209,7 @@ pub fn recordings_ui(
         }
         return;
     }
-    let rows = index.view(&filter, sort, ascending);
+    let rows = list.rows();
     let mut status = format!("{} of {} games", rows.len(), index.entries.len());
     if pending > 0 {
         status.push_str(&format!(" · reading {pending} more (newest first)…"));
@@ -230,7 +232,9 @@ pub fn recordings_ui(
             });
         }
     });
-    if let Some(p) = delete {
+    if let Some(p) = delete
+        && let Some(list) = tab.lists.get_mut(tab.selected)
+    {
         list.delete(p);
     }
     if let Some(k) = clicked_sort {
@@ -323,7 +327,20 @@ mod tests {
         tab.picked = true;
         tab.default_section();
         assert_eq!(tab.selected, 0);
-        tab.sync(&folders);
-        assert!(tab.lists[1].index.is_some());
+        // Folders found again in another order, with a new one: each keeps its list (and what it read).
+        let more = [
+            folders[1].clone(),
+            Folder::foreign(Path::new("/other/demos"), Path::new("/data")),
+            folders[0].clone(),
+        ];
+        tab.sync(&more);
+        assert_eq!(tab.lists.len(), 3);
+        assert_eq!(tab.lists[0].folder, folders[1]);
+        assert_eq!(
+            tab.lists[0].index.as_ref().map(|i| i.entries.len()),
+            Some(1)
+        );
+        assert!(tab.lists[1].index.is_none(), "a new folder starts unread");
+        assert!(tab.lists[2].index.is_some() && !tab.lists[2].stale);
     }
 }

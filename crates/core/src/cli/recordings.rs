@@ -123,7 +123,12 @@ pub fn folders(dir: Option<PathBuf>, paths: &Paths, bar: bool) -> Option<Vec<Fol
         if demos.is_empty() {
             eprintln!("no BAR replay folder found (looked for demos/ in BAR's data folders)");
         }
-        out.extend(demos);
+        // A folder given with --dir is listed once.
+        for d in demos {
+            if out.iter().all(|o| o.dir != d.dir) {
+                out.push(d);
+            }
+        }
     }
     (!out.is_empty()).then_some(out)
 }

@@ -3,6 +3,7 @@
 //! another layout version, is ignored and rebuilt.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -101,8 +102,15 @@ pub(super) fn save_cache(path: &Path, entries: &[IndexEntry]) -> std::io::Result
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
+    // A name of its own per save: two threads of this process (the Recordings tab and the insight
+    // thread) may save the same folder's cache at once; the last rename wins, whole.
+    static SAVES: AtomicU64 = AtomicU64::new(0);
     let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".tmp-{}", std::process::id()));
+    tmp.push(format!(
+        ".tmp-{}-{}",
+        std::process::id(),
+        SAVES.fetch_add(1, Ordering::Relaxed)
+    ));
     let tmp = std::path::PathBuf::from(tmp);
     let result = std::fs::write(&tmp, json).and_then(|()| std::fs::rename(&tmp, path));
     if result.is_err() {

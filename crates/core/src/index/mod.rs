@@ -19,6 +19,7 @@
 //! filters and column headers call.
 
 mod cache;
+pub mod twins;
 mod view;
 
 use std::collections::HashMap;
@@ -38,6 +39,8 @@ pub use view::{Filter, SortKey, sort, view};
 pub const CACHE_FILE: &str = ".index.json";
 /// Most threads summarising files at once (a cold cache).
 const MAX_THREADS: usize = 4;
+/// How often the cache is saved while files are still pending.
+const PENDING_SAVE_INTERVAL: Duration = Duration::from_secs(5);
 /// Most files listed in one folder; the rest (the oldest by name) are left out with a warning.
 pub const MAX_FILES: usize = 100_000;
 
@@ -91,6 +94,8 @@ pub struct RecordingIndex {
     pub stats: RefreshStats,
     /// Where the cache is kept; `None`: `<dir>/.index.json`.
     cache_file: Option<PathBuf>,
+    /// When this index last wrote its cache.
+    last_saved: Option<Instant>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -301,8 +306,9 @@ impl RecordingIndex {
     }
 
     /// [`RecordingIndex::refresh`], reading new files only until `budget` is spent (at least one when
-    /// any is due); those not reached, the oldest, are [`RecordingIndex::pending`] and left out of
-    /// the entries until a later call reads them.
+    /// any is due); those not reached (the oldest, give or take the files the threads had taken when
+    /// the budget ran out) are [`RecordingIndex::pending`] and left out of the entries until a later
+    /// call reads them.
     pub fn refresh_within(&mut self, dir: &Path, budget: Option<Duration>) {
         let deadline = budget.map(|b| Instant::now() + b);
         self.error = None;
@@ -388,12 +394,21 @@ impl RecordingIndex {
         entries.extend(read);
         entries.sort_by(|a, b| b.path.cmp(&a.path));
         self.entries = entries;
-        if self.stats.summarised > 0
+        let changed = self.stats.summarised > 0
             || vanished_or_changed
-            || (cache_consulted && self.stats.cache_rebuilt)
-        {
+            || (cache_consulted && self.stats.cache_rebuilt);
+        // While files are pending (a cold folder read in steps), the cache is saved every few seconds
+        // rather than after every step: each save writes every entry.
+        let due = self.stats.pending == 0
+            || self
+                .last_saved
+                .is_none_or(|at| at.elapsed() >= PENDING_SAVE_INTERVAL);
+        if changed && due {
             match save_cache(&cache_path, &self.entries) {
-                Ok(()) => self.stats.cache_saved = true,
+                Ok(()) => {
+                    self.stats.cache_saved = true;
+                    self.last_saved = Some(Instant::now());
+                }
                 Err(e) => log::warn!(
                     "cannot save the index of {} in {}: {e}",
                     dir.display(),
@@ -434,8 +449,9 @@ impl RecordingIndex {
             && let Err(err) = save_cache(&self.cache_path(dir), &self.entries)
         {
             log::warn!(
-                "cannot save the recordings index in {}: {err}",
-                dir.display()
+                "cannot save the index of {} in {}: {err}",
+                dir.display(),
+                self.cache_path(dir).display()
             );
         }
         done

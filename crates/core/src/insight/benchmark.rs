@@ -13,7 +13,7 @@ use super::build_coach::{BuildKey, median_times};
 use super::profile::{GameProfile, PROFILE_METRICS};
 pub use super::quantile::quantile;
 use super::splits::{Splits, personal_best};
-use crate::index::IndexEntry;
+use crate::index::{IndexEntry, twins};
 
 /// Which past games to compare with.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -32,8 +32,13 @@ pub struct Query {
 
 /// The entries a query selects, newest first: readable finished recordings and BAR replays with
 /// statistics (not cut short) where the player had a (non-AI) team, on the map and of the size asked
-/// for, at most `last_n` of them.
+/// for, each game once (a recording and BAR's replay of the same game count as the recording;
+/// [`twins`]), the game on screen left out with its twin, at most `last_n` of them.
 pub fn select<'a>(entries: &'a [IndexEntry], q: &Query) -> Vec<&'a IndexEntry> {
+    let excluded = q
+        .exclude
+        .as_ref()
+        .and_then(|p| entries.iter().find(|e| &e.path == p));
     let mut out: Vec<&IndexEntry> = entries
         .iter()
         .filter(|e| {
@@ -44,6 +49,7 @@ pub fn select<'a>(entries: &'a [IndexEntry], q: &Query) -> Vec<&'a IndexEntry> {
             !s.truncated
                 && e.can_open()
                 && Some(&e.path) != q.exclude.as_ref()
+                && !excluded.is_some_and(|x| twins::same_game(x, e))
                 && s.teams
                     .iter()
                     .any(|t| !t.is_ai && !t.is_gaia && t.name == q.player)
@@ -52,6 +58,7 @@ pub fn select<'a>(entries: &'a [IndexEntry], q: &Query) -> Vec<&'a IndexEntry> {
         })
         .collect();
     out.sort_by_key(|e| std::cmp::Reverse(e.date_unix_ms()));
+    let mut out = twins::without_replay_twins(&out);
     if q.last_n > 0 {
         out.truncate(q.last_n);
     }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use crossbeam_channel::{Receiver, Sender, bounded};
 
@@ -103,6 +103,9 @@ impl Drop for InsightWorker {
     }
 }
 
+/// How long a folder is read before the thread looks whether it should stop.
+const REFRESH_STEP: Duration = Duration::from_millis(500);
+
 /// Profiles read so far, by path, with the size and modification time they were read at.
 pub type ProfileCache = HashMap<PathBuf, (u64, Option<SystemTime>, GameProfile)>;
 
@@ -125,7 +128,7 @@ fn run(jobs: &Receiver<Job>, done: &Sender<Done>, stop: &AtomicBool) {
                 Done::Benchmark { query, result }
             }
             Job::List { folders } => {
-                let result = refreshed(&mut indexes, &folders);
+                let result = refreshed(&mut indexes, &folders, stop);
                 Done::Listed { folders, result }
             }
             Job::Load { path, purpose } => Done::Loaded {
@@ -143,14 +146,27 @@ fn run(jobs: &Receiver<Job>, done: &Sender<Done>, stop: &AtomicBool) {
 }
 
 /// The entries of every folder, refreshed, newest first (folders no longer asked about are
-/// forgotten). A folder that cannot be listed is an error only when it is the only one.
-fn refreshed(indexes: &mut Indexes, folders: &[Folder]) -> Result<Vec<IndexEntry>, String> {
+/// forgotten). A folder that cannot be listed is left out; that is an error only when no folder gave
+/// any entry. A cold folder is read in steps, and `stop` (the app quitting) ends the wait between two.
+fn refreshed(
+    indexes: &mut Indexes,
+    folders: &[Folder],
+    stop: &AtomicBool,
+) -> Result<Vec<IndexEntry>, String> {
     indexes.retain(|f, _| folders.contains(f));
     let mut entries = Vec::new();
     let mut errors = Vec::new();
     for f in folders {
         let idx = indexes.entry(f.clone()).or_insert_with(|| f.index());
-        idx.refresh(&f.dir);
+        loop {
+            idx.refresh_within(&f.dir, Some(REFRESH_STEP));
+            if idx.pending() == 0 {
+                break;
+            }
+            if stop.load(Ordering::Relaxed) {
+                return Err("stopped".into());
+            }
+        }
         match &idx.error {
             Some(e) => errors.push(e.clone()),
             None => entries.extend(idx.entries.iter().cloned()),
@@ -174,7 +190,7 @@ pub fn run_benchmark(
     query: &Query,
     stop: &AtomicBool,
 ) -> Result<Benchmark, String> {
-    let entries = refreshed(indexes, folders)?;
+    let entries = refreshed(indexes, folders, stop)?;
     cache.retain(|p, _| entries.iter().any(|e| &e.path == p));
     let mut profiles = Vec::new();
     for e in select(&entries, query) {
