@@ -75,7 +75,7 @@ fn each_command_lists_only_the_options_it_honours() {
         ),
         (
             &["recordings"],
-            &["--check", "--data-dir", "--dir", "--json"],
+            &["--bar", "--check", "--data-dir", "--dir", "--json"],
         ),
         (
             &["simulate"],
