@@ -140,7 +140,7 @@ if [ -f "$WORK/data/recordings/2025-04-01_past.barlive" ]; then
   python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[len(b) // 2] ^= 0xFF; open(sys.argv[2], "wb").write(b)' \
     "$WORK/data/recordings/2025-01-01_past.barlive" "$WORK/data/recordings/2025-01-01_flipped.barlive"
 fi
-TYPE="110 67 Comet" shot recordings 3 --tab recordings
+TYPE="110 85 Comet" shot recordings 3 --tab recordings
 # BAR's own replays: replays of simulated 8- and 16-team games (written from the documented layout by
 # crates/core/tests/replay_builder), the engine-written test replay and an unreadable file, in the demos/
 # folder of a BAR data folder under a home of their own. The Recordings tab lists them (it opens on BAR's
