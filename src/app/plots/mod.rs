@@ -117,77 +117,58 @@ pub struct PlotCard {
     pub metrics: &'static [Metric],
 }
 
+/// A card with its title and metrics.
+const fn card(title: &'static str, metrics: &'static [Metric]) -> PlotCard {
+    PlotCard { title, metrics }
+}
+
+const METAL_INCOME: PlotCard = card(
+    "Metal income vs expense",
+    &[Metric::MetalIncome, Metric::MetalExpense],
+);
+const UNITS: PlotCard = card("Units", &[Metric::Units]);
+const ARMY_VALUE: PlotCard = card("Army value (metal)", &[Metric::ArmyValue]);
+const DAMAGE: PlotCard = card(
+    "Damage dealt vs received",
+    &[Metric::DamageDealt, Metric::DamageReceived],
+);
+const KILLS: PlotCard = card(
+    "Units killed vs lost",
+    &[Metric::UnitsKilled, Metric::UnitsDied],
+);
+
 pub const DASHBOARD: &[PlotCard] = &[
-    PlotCard {
-        title: "Metal income vs expense",
-        metrics: &[Metric::MetalIncome, Metric::MetalExpense],
-    },
-    PlotCard {
-        title: "Energy income vs expense",
-        metrics: &[Metric::EnergyIncome, Metric::EnergyExpense],
-    },
-    PlotCard {
-        title: "Metal stored vs storage",
-        metrics: &[Metric::MetalCurrent, Metric::MetalStorage],
-    },
-    PlotCard {
-        title: "Energy stored vs storage",
-        metrics: &[Metric::EnergyCurrent, Metric::EnergyStorage],
-    },
-    PlotCard {
-        title: "Units",
-        metrics: &[Metric::Units],
-    },
-    PlotCard {
-        title: "Army value (metal)",
-        metrics: &[Metric::ArmyValue],
-    },
-    PlotCard {
-        title: "Damage dealt vs received",
-        metrics: &[Metric::DamageDealt, Metric::DamageReceived],
-    },
-    PlotCard {
-        title: "Units killed vs lost",
-        metrics: &[Metric::UnitsKilled, Metric::UnitsDied],
-    },
+    METAL_INCOME,
+    card(
+        "Energy income vs expense",
+        &[Metric::EnergyIncome, Metric::EnergyExpense],
+    ),
+    card(
+        "Metal stored vs storage",
+        &[Metric::MetalCurrent, Metric::MetalStorage],
+    ),
+    card(
+        "Energy stored vs storage",
+        &[Metric::EnergyCurrent, Metric::EnergyStorage],
+    ),
+    UNITS,
+    ARMY_VALUE,
+    DAMAGE,
+    KILLS,
 ];
 
 /// The dashboard of a game read from a BAR replay: what its statistics hold (running totals every 15
 /// game seconds, drawn per second or cumulative), then the two plots a replay cannot fill, which say
 /// so ([`dashboard_for`]).
 pub const REPLAY_DASHBOARD: &[PlotCard] = &[
-    PlotCard {
-        title: "Metal produced (15 s averages)",
-        metrics: &[Metric::MetalProduced],
-    },
-    PlotCard {
-        title: "Energy produced (15 s averages)",
-        metrics: &[Metric::EnergyProduced],
-    },
-    PlotCard {
-        title: "Units",
-        metrics: &[Metric::Units],
-    },
-    PlotCard {
-        title: "Units produced",
-        metrics: &[Metric::UnitsProduced],
-    },
-    PlotCard {
-        title: "Damage dealt vs received",
-        metrics: &[Metric::DamageDealt, Metric::DamageReceived],
-    },
-    PlotCard {
-        title: "Units killed vs lost",
-        metrics: &[Metric::UnitsKilled, Metric::UnitsDied],
-    },
-    PlotCard {
-        title: "Metal income vs expense",
-        metrics: &[Metric::MetalIncome, Metric::MetalExpense],
-    },
-    PlotCard {
-        title: "Army value (metal)",
-        metrics: &[Metric::ArmyValue],
-    },
+    card("Metal produced (15 s averages)", &[Metric::MetalProduced]),
+    card("Energy produced (15 s averages)", &[Metric::EnergyProduced]),
+    UNITS,
+    card("Units produced", &[Metric::UnitsProduced]),
+    DAMAGE,
+    KILLS,
+    METAL_INCOME,
+    ARMY_VALUE,
 ];
 
 /// The game on screen was read from a BAR replay (statistics only: no per-second updates).
