@@ -210,6 +210,37 @@ impl Browser {
     }
 }
 
+/// The overlay pages of `session` on a loopback port, without delay: the server and the pages' base URL.
+fn serve(session: &Arc<Mutex<Session>>) -> (WebServer, String) {
+    let web = WebServer::start(
+        WebConfig {
+            listen: "127.0.0.1:0".into(),
+            default_delay_s: 0.0,
+            user_css: None,
+        },
+        Arc::clone(session),
+    )
+    .unwrap();
+    let base = format!("http://{}", web.local_addr());
+    (web, base)
+}
+
+/// Where the pages' screenshots go (`BAR_LIVE_SCREENSHOT_DIR`, for scripts/screenshots.sh), if anywhere.
+fn shots_dir() -> Option<PathBuf> {
+    std::env::var_os("BAR_LIVE_SCREENSHOT_DIR").map(PathBuf::from)
+}
+
+/// The snapshot the pages show now, without delay.
+fn snapshot_now(session: &Arc<Mutex<Session>>) -> Snapshot {
+    let s = session.lock().unwrap();
+    snapshot::build(
+        &s,
+        &Query::parse("delay=0", 0.0),
+        bar_live_core::time::unix_ms(),
+        false,
+    )
+}
+
 /// Polls a DOM expression until it equals `want` (20 s at most).
 fn wait_until(browser: &mut Browser, expression: &str, want: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -278,17 +309,8 @@ fn every_page_shows_the_stores_values() {
     let Some(mut browser) = Browser::launch() else {
         return;
     };
-    let web = WebServer::start(
-        WebConfig {
-            listen: "127.0.0.1:0".into(),
-            default_delay_s: 0.0,
-            user_css: None,
-        },
-        Arc::clone(&session),
-    )
-    .unwrap();
-    let base = format!("http://{}", web.local_addr());
-    let shots: Option<PathBuf> = std::env::var_os("BAR_LIVE_SCREENSHOT_DIR").map(PathBuf::from);
+    let (web, base) = serve(&session);
+    let shots = shots_dir();
     let pages = [
         ("team", "/team.html?team=me"),
         ("allies", "/allies.html"),
@@ -298,15 +320,7 @@ fn every_page_shows_the_stores_values() {
         ),
         ("ahead", "/ahead.html"),
     ];
-    let want = {
-        let s = session.lock().unwrap();
-        snapshot::build(
-            &s,
-            &Query::parse("delay=0", 0.0),
-            bar_live_core::time::unix_ms(),
-            false,
-        )
-    };
+    let want = snapshot_now(&session);
     for (name, path) in pages {
         browser.open_live(&format!("{base}{path}"));
         let shown_t: f64 = browser
@@ -485,26 +499,9 @@ fn the_build_order_page_shows_the_stores_build_orders() {
     let Some(mut browser) = Browser::launch() else {
         return;
     };
-    let web = WebServer::start(
-        WebConfig {
-            listen: "127.0.0.1:0".into(),
-            default_delay_s: 0.0,
-            user_css: None,
-        },
-        Arc::clone(&session),
-    )
-    .unwrap();
-    let base = format!("http://{}", web.local_addr());
-    let shots: Option<PathBuf> = std::env::var_os("BAR_LIVE_SCREENSHOT_DIR").map(PathBuf::from);
-    let now = {
-        let s = session.lock().unwrap();
-        snapshot::build(
-            &s,
-            &Query::parse("delay=0", 0.0),
-            bar_live_core::time::unix_ms(),
-            false,
-        )
-    };
+    let (_web, base) = serve(&session);
+    let shots = shots_dir();
+    let now = snapshot_now(&session);
     // The teams with the longest build orders, so the lists overflow into "… N more".
     let mut ids: Vec<u32> = now.teams.iter().map(|t| t.team_id).collect();
     {
@@ -661,17 +658,8 @@ fn every_page_shows_the_tournament_badge_while_the_switch_is_on() {
     let Some(mut browser) = Browser::launch() else {
         return;
     };
-    let web = WebServer::start(
-        WebConfig {
-            listen: "127.0.0.1:0".into(),
-            default_delay_s: 0.0,
-            user_css: None,
-        },
-        Arc::clone(&session),
-    )
-    .unwrap();
-    let base = format!("http://{}", web.local_addr());
-    let shots: Option<PathBuf> = std::env::var_os("BAR_LIVE_SCREENSHOT_DIR").map(PathBuf::from);
+    let (_web, base) = serve(&session);
+    let shots = shots_dir();
     let badge = |browser: &mut Browser| -> Value {
         serde_json::from_str(browser.eval(READ_BADGE).as_str().unwrap()).unwrap()
     };
@@ -748,26 +736,9 @@ fn the_role_split_shows_army_and_defence_in_words() {
     let Some(mut browser) = Browser::launch() else {
         return;
     };
-    let web = WebServer::start(
-        WebConfig {
-            listen: "127.0.0.1:0".into(),
-            default_delay_s: 0.0,
-            user_css: None,
-        },
-        Arc::clone(&session),
-    )
-    .unwrap();
-    let base = format!("http://{}", web.local_addr());
-    let shots: Option<PathBuf> = std::env::var_os("BAR_LIVE_SCREENSHOT_DIR").map(PathBuf::from);
-    let want = {
-        let s = session.lock().unwrap();
-        snapshot::build(
-            &s,
-            &Query::parse("delay=0", 0.0),
-            bar_live_core::time::unix_ms(),
-            false,
-        )
-    };
+    let (_web, base) = serve(&session);
+    let shots = shots_dir();
+    let want = snapshot_now(&session);
     // A role's value: the sum of its known tech levels (null when none is known).
     let sum = |values: &snapshot::Values, role: &str| -> Option<f64> {
         let keys = match role {
