@@ -3,7 +3,7 @@
 # Wine. docs/WINDOWS.md explains both.
 #
 #   bash scripts/windows.sh [build]   bar-live.exe (and bar-live-cli.exe) into target/x86_64-pc-windows-gnu/release/
-#   bash scripts/windows.sh test      build (profile win-test, into …/win-test/), then run under Wine: the headless crates' test suites as
+#   bash scripts/windows.sh test      build (profile ci, into …/ci/), then run under Wine: the headless crates' test suites as
 #                                     Windows binaries, and the end-to-end suite (tests/windows/e2e.sh)
 #   bash scripts/windows.sh e2e       only the end-to-end suite, on the exes built before (or BAR_LIVE_EXE)
 #
@@ -23,18 +23,18 @@ case "$cmd" in
   build | test | e2e) ;;
   *) echo "usage: bash scripts/windows.sh [build|test|e2e]" >&2; exit 2 ;;
 esac
-# The cargo profile: `release` for the exes that ship (build); `win-test` (release at opt-level 1,
+# The cargo profile: `release` for the exes that ship (build); `ci` (release at opt-level 1,
 # Cargo.toml) for the exes and suites tested under Wine, which builds in far less time. e2e takes the
-# win-test exes when they exist, else the release ones. BAR_LIVE_WINDOWS_PROFILE overrides.
+# ci exes when they exist, else the release ones. BAR_LIVE_WINDOWS_PROFILE overrides.
 TARGET_DIR="${CARGO_TARGET_DIR:-target}/$TARGET"
 if [ -n "${BAR_LIVE_WINDOWS_PROFILE:-}" ]; then
   PROFILE="$BAR_LIVE_WINDOWS_PROFILE"
 elif [ "$cmd" = build ]; then
   PROFILE=release
-elif [ "$cmd" = e2e ] && [ ! -f "$TARGET_DIR/win-test/bar-live.exe" ]; then
+elif [ "$cmd" = e2e ] && [ ! -f "$TARGET_DIR/ci/bar-live.exe" ]; then
   PROFILE=release
 else
-  PROFILE=win-test
+  PROFILE=ci
 fi
 OUT="$TARGET_DIR/$PROFILE"
 
@@ -77,7 +77,19 @@ cargo_win() {
   fi
 }
 
-if [ "$cmd" != e2e ]; then
+UNIT="${BAR_LIVE_WINE_UNIT:-1}"
+ARTIFACTS="$TARGET_DIR/suites.json"
+mkdir -p "$TARGET_DIR"
+if [ "$cmd" = test ] && [ "$UNIT" != 0 ]; then
+  # The exes and the test suites in ONE cargo invocation. Two (build, then test) resolve features
+  # differently (dev-dependencies, the packages chosen) and, with build-std, build std and nearly every
+  # crate twice (docs/PERFORMANCE.md, "Windows test build"). bar-live's integration tests make cargo
+  # build its exes (CARGO_BIN_EXE); only the headless crates' suites run under Wine (run_suites.py).
+  echo "== windows build ($route route, profile $PROFILE): bar-live.exe and the test suites"
+  cargo_win test --no-run --message-format=json-render-diagnostics \
+    -p bar-live-protocol -p bar-live-core -p bar-live --lib --tests >"$ARTIFACTS"
+  ls -l "$OUT"/bar-live*.exe
+elif [ "$cmd" != e2e ]; then
   echo "== windows build ($route route, profile $PROFILE): bar-live.exe"
   cargo_win build -p bar-live --bins
   ls -l "$OUT"/bar-live*.exe
@@ -108,14 +120,11 @@ fi
 /usr/lib/wine/wineserver -p  # keep the server up between the many short runs below
 
 failed=()
-if [ "$cmd" = test ] && [ "${BAR_LIVE_WINE_UNIT:-1}" != 0 ]; then
+if [ "$cmd" = test ] && [ "$UNIT" != 0 ]; then
   echo "== windows: headless crates' test suites under Wine"
   # The suites that need Linux-only tools say so (#[cfg_attr(windows, ignore = "...")]). Not the
   # doc-tests: rustdoc cannot run them for another target (they run on Linux).
-  if ! CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$WINE" \
-    cargo_win test -p bar-live-protocol -p bar-live-core --lib --tests --no-fail-fast; then
-    failed+=("headless test suites")
-  fi
+  python3 tests/windows/run_suites.py "$ARTIFACTS" "$WINE" || failed+=("headless test suites")
 fi
 
 echo "== windows: end-to-end suite under Wine"

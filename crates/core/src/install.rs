@@ -152,7 +152,7 @@ pub fn detect_data_dir_in(base: &SearchBase, platform: Platform) -> Option<PathB
 }
 
 /// BAR's replay folders: `demos/` of the chosen data folder (if any) and of every data folder found
-/// where BAR's installer and launcher put them, each once, existing ones only.
+/// where BAR's installer and launcher put them, each once (however spelled), existing ones only.
 pub fn demos_dirs(base: &SearchBase, platform: Platform, chosen: Option<&Path>) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
     let found = candidate_data_dirs_in(base, platform)
@@ -160,7 +160,7 @@ pub fn demos_dirs(base: &SearchBase, platform: Platform, chosen: Option<&Path>) 
         .filter(|d| looks_like_data_dir(d));
     for data in chosen.map(Path::to_owned).into_iter().chain(found) {
         let demos = data.join("demos");
-        if demos.is_dir() && !out.contains(&demos) {
+        if demos.is_dir() && !out.iter().any(|o| crate::paths::same_path(o, &demos)) {
             out.push(demos);
         }
     }
@@ -330,6 +330,37 @@ mod tests {
         assert!(text.contains("= 9900"));
         assert!(!text.contains(STOCK_STAMP_LINE), "stamped");
         assert!(!data.join("LuaUI/Widgets/bar_live_export.lua.tmp").exists());
+    }
+
+    #[test]
+    fn demos_folders_are_listed_once_however_the_chosen_folder_is_spelled() {
+        let home = tempfile::tempdir().unwrap();
+        let base = SearchBase {
+            home: home.path().to_owned(),
+            local_app_data: Some(home.path().join("AppData").join("Local")),
+            program_files: None,
+            xdg_state_home: None,
+        };
+        let data = candidate_data_dirs_in(&base, Platform::THIS).remove(0);
+        std::fs::create_dir_all(data.join("demos")).unwrap();
+        std::fs::create_dir_all(data.join("LuaUI")).unwrap();
+        assert_eq!(
+            demos_dirs(&base, Platform::THIS, None),
+            [data.join("demos")]
+        );
+        // The same data folder chosen on the Widget tab, spelled another way: listed once, as chosen.
+        let spelled = data.join("LuaUI").join("..");
+        assert_eq!(
+            demos_dirs(&base, Platform::THIS, Some(&spelled)),
+            [spelled.join("demos")]
+        );
+        // A chosen folder without demos/ adds nothing.
+        let other = home.path().join("other");
+        std::fs::create_dir_all(&other).unwrap();
+        assert_eq!(
+            demos_dirs(&base, Platform::THIS, Some(&other)),
+            [data.join("demos")]
+        );
     }
 
     #[test]

@@ -103,9 +103,40 @@ impl Paths {
     }
 }
 
+/// Whether `a` and `b` name the same folder or file, however they are spelled: `..`, links, and on
+/// Windows letter case and `/` vs `\`. Paths that do not exist compare as spelled.
+pub fn same_path(a: &Path, b: &Path) -> bool {
+    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_path_sees_through_spelling() {
+        let dir = tempfile::tempdir().unwrap();
+        let demos = dir.path().join("demos");
+        std::fs::create_dir(&demos).unwrap();
+        std::fs::create_dir(dir.path().join("other")).unwrap();
+        assert!(same_path(
+            &demos,
+            &dir.path().join("other").join("..").join("demos")
+        ));
+        assert!(!same_path(&demos, &dir.path().join("other")));
+        // Missing paths: only the same spelling is the same.
+        assert!(same_path(Path::new("/no/such"), Path::new("/no/such")));
+        let missing = dir.path().join("missing");
+        assert!(!same_path(
+            &missing,
+            &dir.path().join("other").join("..").join("missing")
+        ));
+        if cfg!(windows) {
+            // NTFS (and Wine's view of the disk) ignores letter case.
+            let upper = dir.path().join("DEMOS");
+            assert!(same_path(&demos, &upper));
+        }
+    }
 
     #[test]
     fn overrides_win_and_the_css_sits_beside_the_settings() {

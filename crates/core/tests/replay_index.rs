@@ -14,8 +14,10 @@ use std::time::{Duration, SystemTime};
 use bar_live_core::cli::recordings::{Folder, render_folders};
 use bar_live_core::index::{Filter, RecordingIndex, SortKey};
 use bar_live_core::insight::benchmark::{Query, select};
+use bar_live_core::insight::profile::PROFILE_METRICS;
 use bar_live_core::insight::worker::{Indexes, ProfileCache, run_benchmark};
 use bar_live_core::review::Review;
+use bar_live_core::store::Metric;
 use replay_builder::Builder;
 
 /// Writes `bytes` as `name` with the modification time `age_s` seconds ago.
@@ -209,7 +211,12 @@ fn benchmarks_count_replays_with_statistics_as_past_games() {
     assert_eq!(b.games, [second.clone(), game.clone()]);
     // The replays' statistics give a unit count at every minute.
     assert!(b.minutes.len() >= 2, "{:?}", b.minutes.len());
-    assert_eq!(b.minutes[0].games, 2);
+    // Both count in the unit band only: a replay has neither metal income nor army value.
+    let count =
+        |m: Metric| b.minutes[0].games[PROFILE_METRICS.iter().position(|&x| x == m).unwrap()];
+    assert_eq!(count(Metric::Units), 2);
+    assert_eq!(count(Metric::MetalIncome), 0);
+    assert_eq!(count(Metric::ArmyValue), 0);
 }
 
 #[test]

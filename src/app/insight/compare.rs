@@ -297,7 +297,7 @@ mod tests {
             minutes: (1..=3)
                 .map(|minute| MinuteBand {
                     minute,
-                    games: 3,
+                    games: [3; PROFILE_METRICS.len()],
                     values: if minute == 2 {
                         values
                     } else {

@@ -180,6 +180,27 @@ impl FolderList {
         self.stale = true;
     }
 
+    /// The list is going (its folder left the list of game folders): the files the user deleted and
+    /// no job has removed yet are removed on a `bar-live-delete` thread, so they do not come back. The
+    /// folder's cache drops them at its next refresh.
+    pub fn retire(self) -> Option<JoinHandle<()>> {
+        if self.pending_delete.is_empty() {
+            return None;
+        }
+        let files = self.pending_delete;
+        std::thread::Builder::new()
+            .name("bar-live-delete".into())
+            .spawn(move || {
+                for p in files {
+                    if let Err(e) = std::fs::remove_file(&p) {
+                        log::warn!("cannot delete {}: {e}", p.display());
+                    }
+                }
+            })
+            .map_err(|e| log::error!("cannot start a thread to delete files: {e}"))
+            .ok()
+    }
+
     /// Takes a finished job; returns a problem to report.
     pub fn poll(&mut self) -> Option<String> {
         let loading = self.loading.as_ref()?;
@@ -284,6 +305,28 @@ mod tests {
         assert_eq!(index.entries.len(), 1);
         assert_eq!(index.entries[0].path, b);
         assert!(tab.pending_delete.is_empty());
+    }
+
+    #[test]
+    fn files_deleted_in_a_list_that_goes_are_still_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = record(dir.path(), "2025-01-01_a.barlive");
+        let mut tab = FolderList::new(Folder::own(dir.path()));
+        settle(&mut tab);
+        tab.stale = true;
+        tab.load(Job::Refresh { delete: Vec::new() });
+        tab.delete(a.clone());
+        assert!(
+            a.exists(),
+            "a job was under way: the file waits for the next one"
+        );
+        tab.retire()
+            .expect("a thread for the pending delete")
+            .join()
+            .unwrap();
+        assert!(!a.exists());
+        // Nothing pending: no thread.
+        assert!(FolderList::new(Folder::own(dir.path())).retire().is_none());
     }
 
     #[test]

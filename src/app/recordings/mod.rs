@@ -71,6 +71,10 @@ impl RecordingsTab {
             })
             .collect();
         self.selected = self.selected.min(self.lists.len().saturating_sub(1));
+        // Lists whose folder went: their pending deletes still happen (off this thread).
+        for gone in old {
+            let _ = gone.retire();
+        }
     }
 
     /// Until the user picks a section: the first folder that has games, once the ones before it

@@ -12,7 +12,7 @@ use serde::Serialize;
 pub use crate::index::Folder;
 use crate::index::game_folders;
 use crate::index::{IndexEntry, RecordingIndex};
-use crate::paths::Paths;
+use crate::paths::{Paths, same_path};
 use crate::recording::summary::format_game_time;
 use crate::time::utc_stamp;
 
@@ -112,7 +112,7 @@ pub fn folders(dir: Option<PathBuf>, paths: &Paths, bar: bool) -> Option<Vec<Fol
     let own = paths.recordings_dir();
     let mut out = Vec::new();
     match dir {
-        Some(d) if d != own => out.push(Folder::foreign(&d, &paths.data_dir)),
+        Some(d) if !same_path(&d, &own) => out.push(Folder::foreign(&d, &paths.data_dir)),
         // The recordings folder may not exist yet (nothing recorded).
         _ if own.is_dir() => out.push(Folder::own(&own)),
         Some(_) => out.push(Folder::own(&own)),
@@ -125,7 +125,7 @@ pub fn folders(dir: Option<PathBuf>, paths: &Paths, bar: bool) -> Option<Vec<Fol
         }
         // A folder given with --dir is listed once.
         for d in demos {
-            if out.iter().all(|o| o.dir != d.dir) {
+            if !out.iter().any(|o| same_path(&o.dir, &d.dir)) {
                 out.push(d);
             }
         }

@@ -264,11 +264,12 @@ pub fn game_folders(
         .unwrap_or_default();
     let base = crate::install::SearchBase::from_env(&home);
     let demos = crate::install::demos_dirs(&base, crate::install::Platform::THIS, bar_data_dir);
-    recordings_dir
-        .map(Folder::own)
-        .into_iter()
-        .chain(demos.iter().map(|d| Folder::foreign(d, data_dir)))
-        .collect()
+    let own = recordings_dir.map(Folder::own);
+    let bar = demos
+        .iter()
+        .filter(|d| !recordings_dir.is_some_and(|r| crate::paths::same_path(r, d)))
+        .map(|d| Folder::foreign(d, data_dir));
+    own.into_iter().chain(bar).collect()
 }
 
 impl RecordingIndex {

@@ -73,12 +73,13 @@ pub struct Quartiles {
     pub p75: f32,
 }
 
-/// One minute of the benchmark: how many games reached it, and per [`PROFILE_METRICS`] the quartiles of
-/// their values (`None` when no game had a value).
+/// One minute of the benchmark: per [`PROFILE_METRICS`], how many games had a value at that minute and
+/// the quartiles of those values (`None` when no game had one). The counts differ between metrics: a BAR
+/// replay has a unit count but neither metal income nor army value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MinuteBand {
     pub minute: u32,
-    pub games: usize,
+    pub games: [usize; PROFILE_METRICS.len()],
     pub values: [Option<Quartiles>; PROFILE_METRICS.len()],
 }
 
@@ -111,13 +112,18 @@ impl Benchmark {
     }
 }
 
-fn quartiles(mut values: Vec<f32>) -> Option<Quartiles> {
-    values.retain(|v| v.is_finite());
+/// The finite values among `values`, sorted.
+fn finite_sorted(values: impl Iterator<Item = f32>) -> Vec<f32> {
+    let mut values: Vec<f32> = values.filter(|v| v.is_finite()).collect();
     values.sort_by(f32::total_cmp);
+    values
+}
+
+fn quartiles(values: &[f32]) -> Option<Quartiles> {
     Some(Quartiles {
-        p25: quantile(&values, 0.25)?,
-        median: quantile(&values, 0.5)?,
-        p75: quantile(&values, 0.75)?,
+        p25: quantile(values, 0.25)?,
+        median: quantile(values, 0.5)?,
+        p75: quantile(values, 0.75)?,
     })
 }
 
@@ -129,10 +135,12 @@ pub fn benchmark(games: &[&GameProfile], player: &str) -> Benchmark {
     let minutes = (0..longest)
         .map(|i| {
             let reached: Vec<_> = teams.iter().filter_map(|t| t.minutes.get(i)).collect();
+            let per_metric: [Vec<f32>; PROFILE_METRICS.len()] =
+                std::array::from_fn(|k| finite_sorted(reached.iter().map(|v| v[k])));
             MinuteBand {
                 minute: i as u32 + 1,
-                games: reached.len(),
-                values: std::array::from_fn(|k| quartiles(reached.iter().map(|v| v[k]).collect())),
+                games: per_metric.each_ref().map(Vec::len),
+                values: per_metric.each_ref().map(|v| quartiles(v)),
             }
         })
         .collect();
