@@ -217,6 +217,7 @@ fn benchmarks_count_replays_with_statistics_as_past_games() {
     assert_eq!(count(Metric::Units), 2);
     assert_eq!(count(Metric::MetalIncome), 0);
     assert_eq!(count(Metric::ArmyValue), 0);
+    assert_eq!(b.replays(), 2);
 }
 
 #[test]

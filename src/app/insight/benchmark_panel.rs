@@ -165,7 +165,7 @@ pub fn benchmark_ui(
             ui.weak("Spectating: pick a player to compare with their past games.");
         }
         (Some(_), Some(b)) => {
-            ui.weak(format!("{} past games", b.games.len()));
+            ui.weak(games_text(b));
         }
         (Some(q), None) if panel.waiting() => {
             ui.weak(format!("Reading {}'s past games…", q.player));
@@ -178,6 +178,18 @@ pub fn benchmark_ui(
         ui.colored_label(ui.visuals().warn_fg_color, e);
     }
     *prefs != before
+}
+
+/// "12 past games", and how many are BAR replays, which fill only the unit band.
+fn games_text(b: &Benchmark) -> String {
+    match b.replays() {
+        0 => format!("{} past games", b.games.len()),
+        n => format!(
+            "{} past games ({n} BAR {}: unit counts only)",
+            b.games.len(),
+            if n == 1 { "replay" } else { "replays" }
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -217,5 +229,24 @@ mod tests {
         assert_eq!(benchmark_player(&store, &prefs), None, "not in this game");
         prefs.benchmark_player = Some("Chosen".into());
         assert_eq!(benchmark_player(&store, &prefs).as_deref(), Some("Chosen"));
+    }
+
+    #[test]
+    fn the_games_line_says_how_many_are_bar_replays() {
+        let mut b = Benchmark {
+            games: vec!["a.barlive".into(), "b.barlive".into()],
+            ..Benchmark::default()
+        };
+        assert_eq!(games_text(&b), "2 past games");
+        b.games.push("20260101_120000_map_106.sdfz".into());
+        assert_eq!(
+            games_text(&b),
+            "3 past games (1 BAR replay: unit counts only)"
+        );
+        b.games.push("x.SDFZ".into());
+        assert_eq!(
+            games_text(&b),
+            "4 past games (2 BAR replays: unit counts only)"
+        );
     }
 }

@@ -104,6 +104,15 @@ impl Benchmark {
             .collect()
     }
 
+    /// How many of the games are BAR replays (they fill the unit band only: no metal income or army
+    /// value in their statistics).
+    pub fn replays(&self) -> usize {
+        self.games
+            .iter()
+            .filter(|p| crate::replay::has_replay_extension(p))
+            .count()
+    }
+
     /// The median of metric `k` at game time `t` (the minute at or before it).
     pub fn median_at(&self, k: usize, t: f64) -> Option<f32> {
         let minute = (t / 60.0).floor() as usize;
