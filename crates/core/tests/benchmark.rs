@@ -25,13 +25,9 @@ const T0: u64 = 1_760_000_000_000;
 fn write_game(dir: &Path, name: &str, created: u64, opts: SimOptions, finish: bool) -> PathBuf {
     let path = dir.join(name);
     let mut rec = Recorder::create_with_version(&path, created, "test", 2).unwrap();
-    let mut game = SimGame::new(opts);
+    let msgs = SimGame::new(opts).play_out();
     let mut seq = 0;
     let mut t = 0;
-    let mut msgs = game.handshake();
-    while !game.finished() {
-        msgs.extend(game.step());
-    }
     for m in msgs {
         seq += 1;
         t += 10;

@@ -36,16 +36,13 @@ fn game_session() -> Arc<Mutex<Session>> {
         keep_last: 0,
     });
     let minutes = 8.0;
-    let mut game = SimGame::new(SimOptions {
+    let msgs: Vec<WidgetMessage> = SimGame::new(SimOptions {
         teams: 6,
         minutes,
         seed: 4,
         ..SimOptions::default()
-    });
-    let mut msgs: Vec<WidgetMessage> = game.handshake();
-    while !game.finished() {
-        msgs.extend(game.step());
-    }
+    })
+    .play_out();
     let now = bar_live_core::time::unix_ms();
     let mut game_s = 0.0;
     let mut actions = Vec::new();

@@ -13,12 +13,7 @@ use bar_live_core::sim::{SimGame, SimOptions};
 use bar_live_core::store::{Metric, Store};
 
 fn play(opts: SimOptions) -> Vec<WidgetMessage> {
-    let mut game = SimGame::new(opts);
-    let mut all = game.handshake();
-    while !game.finished() {
-        all.extend(game.step());
-    }
-    all
+    SimGame::new(opts).play_out()
 }
 
 fn store_of(messages: &[WidgetMessage]) -> Store {

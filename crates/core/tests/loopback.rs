@@ -77,11 +77,8 @@ fn simulate(addr: &str, game: SimGame) -> sim::SimReport {
 }
 
 /// Every message the simulated game sends (without pongs or config acks), encoded as the client does.
-fn expected_payloads(mut game: SimGame) -> Vec<Vec<u8>> {
-    let mut msgs = game.handshake();
-    while !game.finished() {
-        msgs.extend(game.step());
-    }
+fn expected_payloads(game: SimGame) -> Vec<Vec<u8>> {
+    let mut msgs = game.play_out();
     msgs.push(WidgetMessage::Bye(Bye {
         reason: "game over".into(),
     }));

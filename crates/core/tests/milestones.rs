@@ -14,13 +14,9 @@ use bar_live_core::sim::{SimGame, SimOptions};
 use bar_live_core::store::Store;
 
 fn play(opts: SimOptions) -> (Vec<WidgetMessage>, Vec<(u32, TechPlan)>) {
-    let mut game = SimGame::new(opts);
+    let game = SimGame::new(opts);
     let plans = game.tech_plans();
-    let mut all = game.handshake();
-    while !game.finished() {
-        all.extend(game.step());
-    }
-    (all, plans)
+    (game.play_out(), plans)
 }
 
 fn store_of(messages: &[WidgetMessage]) -> Store {

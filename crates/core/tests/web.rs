@@ -26,15 +26,12 @@ fn session(teams: u32, minutes: f64) -> Arc<Mutex<Session>> {
         dir: "/nonexistent".into(),
         keep_last: 0,
     });
-    let mut game = SimGame::new(SimOptions {
+    let msgs: Vec<WidgetMessage> = SimGame::new(SimOptions {
         teams,
         minutes,
         ..SimOptions::default()
-    });
-    let mut msgs: Vec<WidgetMessage> = game.handshake();
-    while !game.finished() {
-        msgs.extend(game.step());
-    }
+    })
+    .play_out();
     let end_s = minutes * 60.0;
     let now = bar_live_core::time::unix_ms();
     let mut game_s = 0.0;
