@@ -83,7 +83,7 @@ mkdir -p "$TARGET_DIR"
 if [ "$cmd" = test ] && [ "$UNIT" != 0 ]; then
   # The exes and the test suites in ONE cargo invocation. Two (build, then test) resolve features
   # differently (dev-dependencies, the packages chosen) and, with build-std, build std and nearly every
-  # crate twice (docs/PERFORMANCE.md, "Windows test build"). bar-live's integration tests make cargo
+  # crate twice (docs/PERFORMANCE.md, "CI time"). bar-live's integration tests make cargo
   # build its exes (CARGO_BIN_EXE); only the headless crates' suites run under Wine (run_suites.py).
   echo "== windows build ($route route, profile $PROFILE): bar-live.exe and the test suites"
   cargo_win test --no-run --message-format=json-render-diagnostics \
