@@ -304,16 +304,20 @@ mod tests {
         assert!(!widget_path(dir.path()).exists());
     }
 
+    /// Hermetic: every variable the search reads points into `home` (a temp folder).
+    fn hermetic_base(home: &Path) -> SearchBase {
+        SearchBase {
+            home: home.to_owned(),
+            local_app_data: Some(home.join("AppData").join("Local")),
+            program_files: Some(home.join("Program Files")),
+            xdg_state_home: None,
+        }
+    }
+
     #[test]
     fn detect_install_and_read_back() {
         let home = tempfile::tempdir().unwrap();
-        // Hermetic: every variable the search reads points into the temp folder.
-        let base = SearchBase {
-            home: home.path().to_owned(),
-            local_app_data: Some(home.path().join("AppData").join("Local")),
-            program_files: Some(home.path().join("Program Files")),
-            xdg_state_home: None,
-        };
+        let base = hermetic_base(home.path());
         assert_eq!(detect_data_dir_in(&base, Platform::THIS), None);
         let data = candidate_data_dirs_in(&base, Platform::THIS).remove(0);
         std::fs::create_dir_all(&data).unwrap();
@@ -335,12 +339,7 @@ mod tests {
     #[test]
     fn demos_folders_are_listed_once_however_the_chosen_folder_is_spelled() {
         let home = tempfile::tempdir().unwrap();
-        let base = SearchBase {
-            home: home.path().to_owned(),
-            local_app_data: Some(home.path().join("AppData").join("Local")),
-            program_files: None,
-            xdg_state_home: None,
-        };
+        let base = hermetic_base(home.path());
         let data = candidate_data_dirs_in(&base, Platform::THIS).remove(0);
         std::fs::create_dir_all(data.join("demos")).unwrap();
         std::fs::create_dir_all(data.join("LuaUI")).unwrap();
